@@ -1,0 +1,44 @@
+// One place decides what counts as a secret, for logs, RPC results and error messages alike.
+
+const SECRET_KEY = /pass(word|phrase)?|secret|token|api[-_]?key|access[-_]?key|account[-_]?key|private[-_]?key|credential|authorization|cookie|^session$|connection[-_]?string|^sig$|^auth$/i;
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@'"]*@)?([^\s'"]*)/gi;
+export const REDACTED = '***';
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** Hides userinfo and secret-looking query values of every URL inside a text. */
+export function redactText(text: string): string {
+  return text.replace(URL_IN_TEXT, (_m, scheme: string, userinfo: string | undefined, rest: string) => {
+    const q = rest.indexOf('?');
+    let tail = rest;
+    if (q >= 0) {
+      const query = rest.slice(q + 1).replace(/([^&=#]+)=([^&#]*)/g, (pair, k: string) =>
+        isSecretKey(decodeURIComponentSafe(k)) ? `${k}=${REDACTED}` : pair);
+      tail = rest.slice(0, q + 1) + query;
+    }
+    return scheme + (userinfo ? `${REDACTED}@` : '') + tail;
+  });
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try { return decodeURIComponent(s); } catch { return s; }
+}
+
+/** A deep copy with secret-named fields replaced and URLs in strings scrubbed. Cycles are cut. */
+export function redact<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[cycle]' as T;
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redact(v, seen)) as T;
+  if (value instanceof Error) {
+    return { ...redact({ ...value }, seen), type: value.name, message: redactText(value.message) } as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redact(v, seen);
+  }
+  return out as T;
+}
