@@ -1,0 +1,2 @@
+export { Daemon, type DaemonOptions } from './daemon.ts';
+export { main } from './main.ts';

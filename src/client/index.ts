@@ -1,0 +1,1 @@
+export { RpcClient, RpcCallError, RpcUnavailableError, type RpcErrorInfo, type NotificationListener } from './rpc-client.ts';

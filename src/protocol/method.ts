@@ -1,0 +1,28 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { ErrorCode } from '../errors/index.ts';
+
+/**
+ * admin: admin socket only. tenant: both sockets; on the panel socket a method whose params
+ * declare `actor` must be given one, and acts only within that account.
+ */
+export type Scope = 'admin' | 'tenant';
+
+/** One RPC method, described once and used by the daemon (validation, dispatch, rpc.discover) and the client (types). */
+export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema = TSchema> {
+  readonly name: string;
+  readonly scope: Scope;
+  readonly summary: string;
+  readonly description?: string;
+  /** An object schema; its properties become the OpenRPC by-name params. */
+  readonly params: P;
+  readonly result: R;
+  /** Application errors the method may return, for the OpenRPC document. */
+  readonly errors: readonly ErrorCode[];
+}
+
+export function defineMethod<P extends TSchema, R extends TSchema>(descriptor: MethodDescriptor<P, R>): MethodDescriptor<P, R> {
+  return descriptor;
+}
+
+export type ParamsOf<M> = M extends MethodDescriptor<infer P, TSchema> ? Static<P> : never;
+export type ResultOf<M> = M extends MethodDescriptor<TSchema, infer R> ? Static<R> : never;

@@ -1,0 +1,45 @@
+import type { TSchema } from '@sinclair/typebox';
+import { ERROR_CODES } from '../errors/index.ts';
+import type { MethodDescriptor } from './method.ts';
+
+const STANDARD_ERRORS = [
+  { code: -32700, message: 'Parse error' },
+  { code: -32600, message: 'Invalid Request' },
+  { code: -32601, message: 'Method not found' },
+  { code: -32602, message: 'Invalid params' },
+  { code: -32603, message: 'Internal error' },
+];
+
+/** TypeBox adds symbol keys only; JSON round-trip keeps what JSON Schema readers see. */
+function plain(schema: TSchema): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+}
+
+export function buildOpenRpcDocument(methods: readonly MethodDescriptor[], info: { title: string; version: string; description?: string }): Record<string, unknown> {
+  return {
+    openrpc: '1.3.2',
+    info,
+    methods: methods.map((m) => {
+      const params = plain(m.params) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+      const required = new Set(params.required ?? []);
+      return {
+        name: m.name,
+        summary: m.summary,
+        ...(m.description ? { description: m.description } : {}),
+        paramStructure: 'by-name',
+        params: Object.entries(params.properties ?? {}).map(([name, schema]) => ({
+          name,
+          required: required.has(name),
+          schema,
+          ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+        })),
+        result: { name: `${m.name}.result`, schema: plain(m.result) },
+        errors: [
+          ...STANDARD_ERRORS,
+          ...m.errors.map((code) => ({ code: ERROR_CODES[code].rpc, message: code, data: { code } })),
+        ],
+        'x-scope': m.scope,
+      };
+    }),
+  };
+}

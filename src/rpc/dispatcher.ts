@@ -1,0 +1,118 @@
+import { JSONRPCServer, JSONRPCErrorException, type JSONRPCID, type JSONRPCErrorResponse } from 'json-rpc-2.0';
+import type { ValidateFunction } from 'ajv';
+import { AgentError, isAgentError } from '../errors/index.ts';
+import { makeAjv, describeSchemaError, redact, redactText } from '../core/index.ts';
+import type { MethodDescriptor } from '../protocol/index.ts';
+import type { CallContext, SocketKind } from './call-context.ts';
+import { checkEnvelope, errorResponse, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, type RpcResponse } from './envelope.ts';
+
+export type Handler = (params: Record<string, unknown>, ctx: CallContext) => unknown;
+
+export interface RegisteredMethod {
+  descriptor: MethodDescriptor;
+  handler: Handler;
+}
+
+const ajv = makeAjv();
+const validators = new WeakMap<MethodDescriptor, ValidateFunction>();
+
+function validatorFor(d: MethodDescriptor): ValidateFunction {
+  let v = validators.get(d);
+  if (!v) {
+    v = ajv.compile(d.params);
+    validators.set(d, v);
+  }
+  return v;
+}
+
+/** True when the method's params declare an actor, i.e. it acts inside one tenant account. */
+export function takesActor(d: MethodDescriptor): boolean {
+  return Object.hasOwn((d.params as { properties?: object }).properties ?? {}, 'actor');
+}
+
+/**
+ * Routes JSON-RPC messages of one socket to handlers: envelope checks, scope, param validation
+ * against the same schemas rpc.discover publishes, and error mapping. Secrets are redacted from
+ * every result and error that leaves.
+ */
+export class Dispatcher {
+  readonly socket: SocketKind;
+  readonly #server = new JSONRPCServer<CallContext>();
+  readonly #all: ReadonlyMap<string, RegisteredMethod>;
+  readonly #onInternalError: (err: unknown, ctx: CallContext, method: string) => void;
+
+  constructor(socket: SocketKind, methods: readonly RegisteredMethod[], onInternalError: (err: unknown, ctx: CallContext, method: string) => void) {
+    this.socket = socket;
+    this.#all = new Map(methods.map((m) => [m.descriptor.name, m]));
+    this.#onInternalError = onInternalError;
+    for (const m of this.served()) {
+      this.#server.addMethod(m.descriptor.name, (params, ctx) => this.#call(m, params, ctx));
+    }
+    this.#server.mapErrorToJSONRPCErrorResponse = (id, error) => this.#mapError(id, error);
+    this.#server.handleMethodNotFound = async (request) => {
+      const known = this.#all.get(request.method);
+      if (request.id === undefined) return null;
+      if (known) {
+        const e = new AgentError('AGENT_E_FORBIDDEN', `${request.method} is an admin method; it is not served on the panel socket`);
+        return errorResponse(request.id, e.rpcCode, e.message, e.toData()) as JSONRPCErrorResponse;
+      }
+      return errorResponse(request.id, -32601, 'Method not found', { method: redactText(String(request.method).slice(0, 200)) }) as JSONRPCErrorResponse;
+    };
+  }
+
+  /** The methods this socket serves: all on the admin socket, tenant-scoped ones on the panel socket. */
+  served(): RegisteredMethod[] {
+    return [...this.#all.values()].filter((m) => this.socket === 'admin' || m.descriptor.scope === 'tenant');
+  }
+
+  /** Handles one parsed message (a request or a batch); resolves to what to send back, or null. */
+  async handle(message: unknown, ctx: CallContext): Promise<RpcResponse | RpcResponse[] | null> {
+    if (Array.isArray(message)) {
+      if (message.length === 0) return errorResponse(null, INVALID_REQUEST, 'Invalid Request', { reason: 'empty batch' });
+      const answers = await Promise.all(message.map((m) => this.#single(m, ctx)));
+      const present = answers.filter((a): a is RpcResponse => a !== null);
+      return present.length ? present : null;
+    }
+    return this.#single(message, ctx);
+  }
+
+  async #single(message: unknown, ctx: CallContext): Promise<RpcResponse | null> {
+    const checked = checkEnvelope(message);
+    if ('response' in checked) return checked.response;
+    return (await this.#server.receive(checked.request as never, ctx)) as RpcResponse | null;
+  }
+
+  async #call(m: RegisteredMethod, rawParams: unknown, ctx: CallContext): Promise<unknown> {
+    const params = rawParams === undefined ? {} : rawParams;
+    if (Array.isArray(params)) {
+      throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field: '', reason: 'params must be an object (by-name)' });
+    }
+    const validate = validatorFor(m.descriptor);
+    if (!validate(params)) {
+      const { field, message } = describeSchemaError(validate.errors);
+      throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field, reason: message });
+    }
+    const p = params as Record<string, unknown>;
+    if (this.socket === 'panel' && takesActor(m.descriptor) && p.actor === undefined) {
+      throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field: 'actor', reason: 'is required on the panel socket' });
+    }
+    try {
+      return redact(await m.handler(p, ctx));
+    } catch (err) {
+      if (isAgentError(err)) throw err;
+      // The cause stays in the log; the caller gets the request id to quote.
+      this.#onInternalError(err, ctx, m.descriptor.name);
+      throw new JSONRPCErrorException('Internal error', INTERNAL_ERROR, { code: 'AGENT_E_INTERNAL', requestId: ctx.requestId });
+    }
+  }
+
+  #mapError(id: JSONRPCID, error: unknown): JSONRPCErrorResponse {
+    if (error instanceof JSONRPCErrorException) {
+      return errorResponse(id, error.code, error.message, error.data) as JSONRPCErrorResponse;
+    }
+    if (isAgentError(error)) {
+      return errorResponse(id, error.rpcCode, redactText(error.message), redact(error.toData())) as JSONRPCErrorResponse;
+    }
+    return errorResponse(id, INTERNAL_ERROR, 'Internal error', { code: 'AGENT_E_INTERNAL' }) as JSONRPCErrorResponse;
+  }
+}

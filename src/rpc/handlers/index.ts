@@ -1,0 +1,39 @@
+// Binds every method descriptor to its handler. A descriptor without a handler is a start-up
+// error, so rpc.discover never advertises a method the daemon cannot serve.
+import { METHODS, buildOpenRpcDocument, type MethodDescriptor } from '../../protocol/index.ts';
+import type { Handler, RegisteredMethod } from '../dispatcher.ts';
+import type { SocketKind } from '../call-context.ts';
+import type { RpcServices } from '../services.ts';
+import { agentStatusHandler } from './agent.ts';
+
+type HandlerTable = Record<string, Handler>;
+
+function handlerTable(s: RpcServices): HandlerTable {
+  return {
+    'agent.status': agentStatusHandler(s) as Handler,
+  };
+}
+
+export function registeredMethods(s: RpcServices): RegisteredMethod[] {
+  const table = handlerTable(s);
+  const out: RegisteredMethod[] = [];
+  const discover: Record<SocketKind, unknown> = { admin: null, panel: null };
+  for (const descriptor of METHODS) {
+    if (descriptor.name === 'rpc.discover') {
+      out.push({ descriptor, handler: (_p, ctx) => discover[ctx.socket] });
+      continue;
+    }
+    const handler = table[descriptor.name];
+    if (!handler) throw new Error(`no handler for RPC method ${descriptor.name}`);
+    out.push({ descriptor, handler });
+  }
+  const visible = (kind: SocketKind): MethodDescriptor[] => out.map((m) => m.descriptor).filter((d) => kind === 'admin' || d.scope === 'tenant');
+  for (const kind of ['admin', 'panel'] as const) {
+    discover[kind] = buildOpenRpcDocument(visible(kind), {
+      title: `hostagent ${kind === 'admin' ? 'admin' : 'panel'} API`,
+      version: s.version,
+      description: kind === 'admin' ? 'Every method; served on the admin socket.' : 'Tenant-scoped methods; served on the panel socket.',
+    });
+  }
+  return out;
+}
