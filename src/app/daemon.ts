@@ -59,6 +59,7 @@ export class Daemon {
       config: () => this.#config,
       connectionCounts: () => ({ admin: this.#rpc.admin.connectionCount, panel: this.#rpc.panel.connectionCount }),
       spoolUsage: () => ({ usedBytes: usedBytes(this.#config.paths.spool), freeBytes: freeBytes(this.#config.paths.spool) }),
+      reload: () => this.reload(),
     };
     const methods = registeredMethods(services);
     const onInternal = (err: unknown, ctx: { requestId: string }, method: string) => this.log.error({ err, requestId: ctx.requestId, method }, 'rpc handler failed');

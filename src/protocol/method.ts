@@ -15,6 +15,12 @@ export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema
   readonly description?: string;
   /** An object schema; its properties become the OpenRPC by-name params. */
   readonly params: P;
+  /**
+   * Optional: accept by-position params too. Names the array elements in order, mapping them
+   * onto the by-name params before validation; a last name written `...name` collects the
+   * remaining elements as one array. Without it, array params get -32602.
+   */
+  readonly positional?: readonly string[];
   readonly result: R;
   /** Application errors the method may return, for the OpenRPC document. */
   readonly errors: readonly ErrorCode[];

@@ -26,7 +26,7 @@ export function buildOpenRpcDocument(methods: readonly MethodDescriptor[], info:
         name: m.name,
         summary: m.summary,
         ...(m.description ? { description: m.description } : {}),
-        paramStructure: 'by-name',
+        paramStructure: m.positional ? 'either' : 'by-name',
         params: Object.entries(params.properties ?? {}).map(([name, schema]) => ({
           name,
           required: required.has(name),

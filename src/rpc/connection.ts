@@ -96,7 +96,14 @@ export class RpcConnection {
       const e = new AgentError('AGENT_E_LINE_TOO_LONG', `frame exceeds ${this.#limits.maxLineBytes} bytes; closing the connection`);
       this.#log.warn({ limit: this.#limits.maxLineBytes }, 'rpc frame too long, closing connection');
       this.#socket.removeAllListeners('data');
-      this.#socket.end(JSON.stringify(errorResponse(null, e.rpcCode, e.message, e.toData())) + '\n');
+      this.#socket.pause();
+      // Closed once the answer is flushed, or soon regardless: a peer that keeps sending or
+      // never reads must not hold the connection open.
+      const timer = setTimeout(() => this.#socket.destroy(), 2000).unref();
+      this.#socket.end(JSON.stringify(errorResponse(null, e.rpcCode, e.message, e.toData())) + '\n', () => {
+        clearTimeout(timer);
+        this.#socket.destroy();
+      });
       return;
     }
     this.#throttle();
@@ -134,7 +141,7 @@ export class RpcConnection {
   }
 
   #send(answer: RpcResponse | RpcResponse[] | null): void {
-    if (answer === null || this.#closed || this.#socket.destroyed) return;
+    if (answer === null || this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return;
     this.#socket.write(JSON.stringify(answer) + '\n');
   }
 

@@ -30,6 +30,24 @@ export function takesActor(d: MethodDescriptor): boolean {
   return Object.hasOwn((d.params as { properties?: object }).properties ?? {}, 'actor');
 }
 
+/** Maps by-position params onto the names the descriptor declares for them. */
+function byName(d: MethodDescriptor, list: unknown[]): Record<string, unknown> {
+  const names = d.positional;
+  if (!names) throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field: '', reason: 'params must be an object (by-name)' });
+  const out: Record<string, unknown> = {};
+  for (const [i, name] of names.entries()) {
+    if (name.startsWith('...')) {
+      out[name.slice(3)] = list.slice(i);
+      return out;
+    }
+    if (i < list.length) out[name] = list[i];
+  }
+  if (list.length > names.length) {
+    throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field: '', reason: `takes at most ${names.length} positional params` });
+  }
+  return out;
+}
+
 /**
  * Routes JSON-RPC messages of one socket to handlers: envelope checks, scope, param validation
  * against the same schemas rpc.discover publishes, and error mapping. Secrets are redacted from
@@ -37,7 +55,9 @@ export function takesActor(d: MethodDescriptor): boolean {
  */
 export class Dispatcher {
   readonly socket: SocketKind;
-  readonly #server = new JSONRPCServer<CallContext>();
+  // The library's default error listener console.warns every thrown error (a bad param is not
+  // worth a stack trace on stderr); internal faults are logged by #call instead.
+  readonly #server = new JSONRPCServer<CallContext>({ errorListener: () => {} });
   readonly #all: ReadonlyMap<string, RegisteredMethod>;
   readonly #onInternalError: (err: unknown, ctx: CallContext, method: string) => void;
 
@@ -83,10 +103,7 @@ export class Dispatcher {
   }
 
   async #call(m: RegisteredMethod, rawParams: unknown, ctx: CallContext): Promise<unknown> {
-    const params = rawParams === undefined ? {} : rawParams;
-    if (Array.isArray(params)) {
-      throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field: '', reason: 'params must be an object (by-name)' });
-    }
+    const params = rawParams === undefined ? {} : Array.isArray(rawParams) ? byName(m.descriptor, rawParams) : rawParams;
     const validate = validatorFor(m.descriptor);
     if (!validate(params)) {
       const { field, message } = describeSchemaError(validate.errors);
@@ -96,6 +113,7 @@ export class Dispatcher {
     if (this.socket === 'panel' && takesActor(m.descriptor) && p.actor === undefined) {
       throw new JSONRPCErrorException('Invalid params', INVALID_PARAMS, { field: 'actor', reason: 'is required on the panel socket' });
     }
+    const started = performance.now();
     try {
       return redact(await m.handler(p, ctx));
     } catch (err) {
@@ -103,6 +121,8 @@ export class Dispatcher {
       // The cause stays in the log; the caller gets the request id to quote.
       this.#onInternalError(err, ctx, m.descriptor.name);
       throw new JSONRPCErrorException('Internal error', INTERNAL_ERROR, { code: 'AGENT_E_INTERNAL', requestId: ctx.requestId });
+    } finally {
+      if (ctx.log.isLevelEnabled('debug')) ctx.log.debug({ requestId: ctx.requestId, method: m.descriptor.name, ms: Math.round(performance.now() - started) }, 'rpc call');
     }
   }
 

@@ -15,6 +15,7 @@ export class RpcServer {
   readonly #log: Logger;
   #dispatcher: Dispatcher;
   #limits: ConnectionLimits;
+  #listening = false;
 
   constructor(kind: SocketKind, spec: SocketSpec, dispatcher: Dispatcher, limits: ConnectionLimits & { maxConnections: number }, log: Logger) {
     this.kind = kind;
@@ -38,6 +39,7 @@ export class RpcServer {
 
   async listen(): Promise<void> {
     await listenUnix(this.#server, this.spec);
+    this.#listening = true;
   }
 
   /** New limits apply to new connections (config reload keeps existing ones). */
@@ -48,6 +50,9 @@ export class RpcServer {
 
   /** Stops accepting; existing connections stay until closeConnections(). */
   stopListening(): void {
+    // Only a path this server bound is ours to remove; a failed start must not delete what was there.
+    if (!this.#listening) return;
+    this.#listening = false;
     // close()'s callback waits for every connection to end; the caller ends them separately.
     this.#server.close();
     try {

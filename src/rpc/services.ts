@@ -14,4 +14,5 @@ export interface RpcServices {
   config(): AgentConfig;
   connectionCounts(): { admin: number; panel: number };
   spoolUsage(): { usedBytes: number; freeBytes: number };
+  reload(): { ok: boolean; error?: string };
 }

@@ -92,11 +92,17 @@ export function spawnDaemon(t: Test, args: string[], env: NodeJS.ProcessEnv = {}
     stdout: () => out,
     stderr: () => err,
     async waitForSocket() {
+      const sock = path.join(dir, 'run', 'admin.sock');
       const deadline = Date.now() + 15000;
-      while (!out.includes('hostagentd ready')) {
+      for (;;) {
         if (child.exitCode !== null) throw new Error(`hostagentd exited ${child.exitCode}: ${err}`);
         if (Date.now() > deadline) throw new Error(`hostagentd not ready: ${out}${err}`);
-        await new Promise((r) => setTimeout(r, 50));
+        try {
+          (await RpcClient.connect(sock, 1000)).close();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
     },
   };

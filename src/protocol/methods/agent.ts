@@ -32,3 +32,13 @@ export const rpcDiscover = defineMethod({
   result: Type.Object({ openrpc: Type.String() }, { additionalProperties: true }),
   errors: [],
 });
+
+export const agentReload = defineMethod({
+  name: 'agent.reload',
+  scope: 'admin',
+  summary: 'Re-read the configuration file, as SIGHUP does.',
+  description: 'A bad file is refused and the running configuration kept; connections are never dropped.',
+  params: EmptyParams,
+  result: Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) }),
+  errors: [],
+});

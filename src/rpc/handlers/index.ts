@@ -11,6 +11,7 @@ type HandlerTable = Record<string, Handler>;
 function handlerTable(s: RpcServices): HandlerTable {
   return {
     'agent.status': agentStatusHandler(s) as Handler,
+    'agent.reload': () => s.reload(),
   };
 }
 

@@ -1,0 +1,60 @@
+import t from 'tap';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseConfig } from '../../src/config/index.ts';
+import { HOSTAGENTD, tempDir } from '../helpers/daemon.ts';
+
+function check(t: Parameters<Parameters<typeof t.test>[1]>[0], content: string) {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'agent.json');
+  fs.writeFileSync(file, content);
+  return spawnSync(process.execPath, [HOSTAGENTD, '--config', file], { encoding: 'utf8', timeout: 20000 });
+}
+
+const cases: [string, unknown, RegExp][] = [
+  ['unknown top-level key', { bogus: 1 }, /: bogus: is not a known key$/],
+  ['unknown nested key', { rpc: { adminSockt: '/x' } }, /: rpc\.adminSockt: is not a known key$/],
+  ['wrong type', { jobs: { concurrency: 'two' } }, /: jobs\.concurrency: must be integer$/],
+  ['bad value', { rpc: { maxLineBytes: 10 } }, /: rpc\.maxLineBytes: must be >= 1024$/],
+  ['bad enum', { log: { level: 'loud' } }, /: log\.level: must be one of: .*"info"/],
+  ['bad socket mode', { rpc: { panelMode: '999' } }, /: rpc\.panelMode: must match pattern/],
+  ['non-loopback download listener', { download: { listen: '0.0.0.0:80' } }, /: download\.listen: must match pattern/],
+];
+
+for (const [name, cfg, re] of cases) {
+  t.test(`bad config exits 78 with one line naming the key: ${name}`, async (t) => {
+    const r = check(t, JSON.stringify(cfg));
+    t.equal(r.status, 78);
+    const lines = r.stderr.trim().split('\n');
+    t.equal(lines.length, 1, 'exactly one line');
+    t.match(lines[0], re);
+    t.equal(r.stdout, '', 'nothing started');
+  });
+}
+
+t.test('invalid JSON and a missing file are config errors too', async (t) => {
+  const r = check(t, '{"rpc": ');
+  t.equal(r.status, 78);
+  t.match(r.stderr, /not valid JSON/);
+  const missing = spawnSync(process.execPath, [HOSTAGENTD, '--config', '/nonexistent/agent.json'], { encoding: 'utf8' });
+  t.equal(missing.status, 78);
+  t.match(missing.stderr, /\/nonexistent\/agent\.json: cannot read: ENOENT/);
+});
+
+t.test('--check-config accepts a valid file', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'agent.json');
+  fs.writeFileSync(file, JSON.stringify({ jobs: { concurrency: 4 } }));
+  const r = spawnSync(process.execPath, [HOSTAGENTD, '--check-config', '--config', file], { encoding: 'utf8' });
+  t.equal(r.status, 0);
+  t.equal(r.stdout, 'config ok\n');
+});
+
+t.test('defaults fill every section', async (t) => {
+  const c = parseConfig({});
+  t.equal(c.rpc.adminMode, '0600');
+  t.equal(c.rpc.panelMode, '0660');
+  t.equal(c.rpc.maxLineBytes, 1024 * 1024);
+  t.equal(c.paths.database, '/var/lib/hostagent/agent.db');
+});

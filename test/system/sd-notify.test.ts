@@ -1,0 +1,56 @@
+import t from 'tap';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { requirePeer, hasCommand } from '../helpers/peer.ts';
+import { spawnDaemon, tempDir, writeDevConfig } from '../helpers/daemon.ts';
+import { startNotifyListener } from '../helpers/notify-socket.ts';
+
+const addon = (() => { try { createRequire(import.meta.url)('sd-notify'); return true; } catch { return false; } })();
+
+t.test('sd_notify: READY after the sockets listen, STATUS, WATCHDOG, RELOADING, STOPPING', async (t) => {
+  if (!requirePeer(t, 'sd-notify addon', addon, 'optional dependency sd-notify did not build (needs libsystemd-dev)')) return;
+  if (!requirePeer(t, 'python3', hasCommand('python3'))) return;
+  const dir = tempDir(t);
+  writeDevConfig(dir);
+  const listener = await startNotifyListener(t, dir);
+  const d = spawnDaemon(t, ['--dev', dir], { NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '400000' });
+  const ready = await listener.waitFor('READY=1');
+  t.match(ready.msg, /STATUS=ready/);
+  t.match(ready.msg, new RegExp(`MAINPID=${d.child.pid}`));
+  // READY was sent only once the sockets listen: they answer at once.
+  for (const s of ['admin.sock', 'agent.sock', 'download.sock']) {
+    await t.resolves(new Promise<void>((resolve, reject) => {
+      const c = net.connect(path.join(dir, 'run', s), () => { c.destroy(); resolve(); });
+      c.on('error', reject);
+    }), `${s} accepts after READY`);
+  }
+  t.ok(fs.existsSync(path.join(dir, 'state', 'agent.db')), 'migrations ran before READY');
+  // WATCHDOG=1 at half of 400 ms: several within a second.
+  const wdStart = listener.messages.length;
+  await new Promise((r) => setTimeout(r, 1000));
+  const pets = listener.messages.slice(wdStart).filter((m) => m === 'WATCHDOG=1').length;
+  t.ok(pets >= 3 && pets <= 7, `watchdog petted at about half the interval (${pets} in 1 s)`);
+
+  const before = listener.messages.length;
+  d.child.kill('SIGHUP');
+  const reloading = await listener.waitFor('RELOADING=1', before);
+  t.match(reloading.msg, /MONOTONIC_USEC=\d+/);
+  await listener.waitFor('READY=1', reloading.index + 1);
+
+  const beforeStop = listener.messages.length;
+  d.child.kill('SIGTERM');
+  const stopping = await listener.waitFor('STOPPING=1', beforeStop);
+  t.match(stopping.msg, /STATUS=stopping/);
+  t.equal(await d.exited, 0, 'exits 0 on SIGTERM');
+});
+
+t.test('without NOTIFY_SOCKET nothing is sent and nothing fails', async (t) => {
+  const dir = tempDir(t);
+  writeDevConfig(dir);
+  const d = spawnDaemon(t, ['--dev', dir], { NOTIFY_SOCKET: '' });
+  await d.waitForSocket();
+  d.child.kill('SIGTERM');
+  t.equal(await d.exited, 0);
+});
