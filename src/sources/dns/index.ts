@@ -1,0 +1,1 @@
+export { dnsEntries, zoneArchiveName, type ZoneRef } from './zones.ts';

@@ -1,0 +1,162 @@
+// Runs as the mailbox owner (uid/gid set by the daemon, no supplementary groups) and streams a
+// Maildir to stdout in the frames of reader-protocol.ts. Self-contained on purpose: it loads
+// nothing of the daemon. Symlinks are never followed; tmp/ (deliveries in progress) is skipped.
+//   node maildir-reader-child.ts <maildir>
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { ReaderFrame } from './reader-protocol.ts';
+
+const CHUNK = 256 * 1024;
+const root = process.argv[2];
+
+async function send(data: Buffer | string): Promise<void> {
+  if (!process.stdout.write(data)) await once(process.stdout, 'drain');
+}
+
+function frame(f: ReaderFrame): Promise<void> {
+  return send(JSON.stringify(f) + '\n');
+}
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? 'EIO';
+}
+
+/** Entries of a directory, not following symlinks; null when it does not exist. */
+async function listDir(dir: string): Promise<fs.Dirent[] | null> {
+  try {
+    return (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+function isFolder(dir: string): boolean {
+  for (const sub of ['cur', 'new']) {
+    try {
+      if (fs.lstatSync(path.join(dir, sub)).isDirectory()) return true;
+    } catch { /* not there */ }
+  }
+  return false;
+}
+
+async function readKeywords(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let text: string;
+  try {
+    const fh = await fsp.open(path.join(dir, 'dovecot-keywords'), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try { text = await fh.readFile('utf8'); } finally { await fh.close(); }
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^(\d+)\s+(\S+)$/.exec(line.trim());
+    if (m && Number(m[1]) < 26) out[Number(m[1])] = m[2]!;
+  }
+  return out;
+}
+
+/** Maildir's unique part of a file name: everything before the ':2,flags' info. */
+function uniquePart(name: string): string {
+  const i = name.indexOf(':');
+  return i < 0 ? name : name.slice(0, i);
+}
+
+/** A message renamed (flags changed, or moved new -> cur) while we walked: find it again. */
+async function findRenamed(folderDir: string, name: string): Promise<{ subdir: 'cur' | 'new'; name: string } | null> {
+  const base = uniquePart(name);
+  for (const subdir of ['cur', 'new'] as const) {
+    for (const e of (await listDir(path.join(folderDir, subdir))) ?? []) {
+      if (e.name !== name && uniquePart(e.name) === base) return { subdir, name: e.name };
+    }
+  }
+  return null;
+}
+
+async function sendMessage(folder: string, folderDir: string, subdir: 'cur' | 'new', name: string, retried = false): Promise<void> {
+  const rel = path.join(folder, subdir, name);
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(path.join(folderDir, subdir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' && !retried) {
+      const moved = await findRenamed(folderDir, name);
+      if (moved) return sendMessage(folder, folderDir, moved.subdir, moved.name, true);
+      return frame({ t: 'warn', code: 'MAIL_VANISHED', path: rel, message: 'message disappeared while the mailbox was read' });
+    }
+    if (errCode(err) === 'ELOOP') return frame({ t: 'warn', code: 'MAIL_SKIPPED_SYMLINK', path: rel, message: 'symbolic link in a Maildir, not followed' });
+    return frame({ t: 'warn', code: 'MAIL_UNREADABLE', path: rel, message: `cannot open: ${errCode(err)}` });
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return await frame({ t: 'warn', code: 'MAIL_SKIPPED_SPECIAL', path: rel, message: 'not a regular file' });
+    await frame({ t: 'message', folder, subdir, name, size: st.size, mtimeMs: st.mtimeMs });
+    let left = st.size;
+    let intact = true;
+    while (left > 0) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
+      let n = 0;
+      try {
+        n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      } catch {
+        n = 0;
+      }
+      if (n === 0) {
+        // Shrunk (or failed) under us: keep the frame's promised length, and say so.
+        intact = false;
+        await send(Buffer.alloc(left));
+        break;
+      }
+      left -= n;
+      await send(n === buf.length ? buf : buf.subarray(0, n));
+    }
+    const after = await fh.stat();
+    if (after.size !== st.size || after.mtimeMs !== st.mtimeMs) intact = false;
+    await frame({ t: 'messageEnd', intact });
+  } finally {
+    await fh.close();
+  }
+}
+
+async function sendFolder(folder: string, folderDir: string): Promise<void> {
+  await frame({ t: 'folder', folder, keywords: await readKeywords(folderDir) });
+  for (const subdir of ['new', 'cur'] as const) {
+    const entries = await listDir(path.join(folderDir, subdir));
+    for (const e of entries ?? []) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isSymbolicLink()) {
+        await frame({ t: 'warn', code: 'MAIL_SKIPPED_SYMLINK', path: path.join(folder, subdir, e.name), message: 'symbolic link in a Maildir, not followed' });
+        continue;
+      }
+      if (e.isDirectory()) continue;
+      await sendMessage(folder, folderDir, subdir, e.name);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  if (!root) throw Object.assign(new Error('usage: maildir-reader-child.ts <maildir>'), { code: 'EINVAL' });
+  const st = await fsp.lstat(root);
+  if (st.isSymbolicLink()) throw Object.assign(new Error(`${root} is a symbolic link`), { code: 'ELOOP' });
+  if (!st.isDirectory()) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
+  if (!isFolder(root)) throw Object.assign(new Error(`${root} is not a Maildir (no cur/ or new/)`), { code: 'ENOTMAILDIR' });
+  await sendFolder('', root);
+  for (const e of (await listDir(root)) ?? []) {
+    if (!e.name.startsWith('.') || e.name === '.' || e.name === '..') continue;
+    const dir = path.join(root, e.name);
+    if (e.isSymbolicLink()) {
+      await frame({ t: 'warn', code: 'MAIL_SKIPPED_SYMLINK', path: e.name, message: 'symbolic link to a folder, not followed' });
+      continue;
+    }
+    if (!e.isDirectory() || !isFolder(dir)) continue;
+    await sendFolder(e.name, dir);
+  }
+  await frame({ t: 'done' });
+}
+
+main().catch(async (err: unknown) => {
+  await frame({ t: 'fatal', code: errCode(err), message: (err as Error).message ?? String(err) }).catch(() => {});
+  process.exitCode = 2;
+});

@@ -1,0 +1,3 @@
+export { dumpMariadb, type MariadbDumpOptions } from './dump.ts';
+export { estimateMariadb, mariadbDatabaseExists, mariadbQuery } from './query.ts';
+export { mariadbOptionFile } from './option-file.ts';
