@@ -1,19 +1,25 @@
 // The configuration schema, assembled from one file per section. etc/hostagent/agent.schema.json
-// is generated from it (scripts/gen-config-schema.ts) and a test keeps the two equal.
+// is generated from it (scripts/gen-config-files.ts) and a test keeps the two equal.
 import { Type, type Static } from '@sinclair/typebox';
 import { pathsSection } from './sections/paths.ts';
 import { rpcSection } from './sections/rpc.ts';
 import { downloadSection } from './sections/download.ts';
 import { logSection } from './sections/log.ts';
 import { jobsSection } from './sections/jobs.ts';
+import { notificationsSection } from './sections/notifications.ts';
+import { databasesSection } from './sections/databases.ts';
+import { purgeSection } from './sections/purge.ts';
 
 export const configSchema = Type.Object({
-  $schema: Type.Optional(Type.String()),
+  $schema: Type.Optional(Type.String({ description: 'Location of agent.schema.json, for editors; the daemon ignores it.' })),
   paths: pathsSection,
   rpc: rpcSection,
   download: downloadSection,
   log: logSection,
   jobs: jobsSection,
+  notifications: notificationsSection,
+  databases: databasesSection,
+  purge: purgeSection,
 }, {
   $id: 'https://hostagent.dev/schema/agent.json',
   title: 'hostagent configuration (/etc/hostagent/agent.json)',
