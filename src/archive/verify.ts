@@ -1,0 +1,225 @@
+// Re-reads an archive (or its parts, in order) and checks it end to end: it decompresses,
+// its tar headers are sound, manifest.json comes first and SHA256SUMS last, and every regular
+// file matches its checksum. Any failure is AGENT_E_ARCHIVE_CORRUPT.
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { createHash, type Hash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { AgentError } from '../errors/index.ts';
+import { BLOCK, padding } from './tar-header.ts';
+import { parseSha256sumLine } from './checksums.ts';
+import { ZstdFrameSplitter } from './zstd-frames.ts';
+
+export interface VerifyResult {
+  sha256: string;
+  bytes: number;
+  /** Regular files in the archive, SHA256SUMS included. */
+  files: number;
+}
+
+const MAX_SUMS_BYTES = 256 * 1024 * 1024;
+
+function corrupt(message: string, cause?: unknown): AgentError {
+  return new AgentError('AGENT_E_ARCHIVE_CORRUPT', message, { cause });
+}
+
+function field(block: Buffer, off: number, len: number): string {
+  const end = block.indexOf(0, off);
+  return block.toString('utf8', off, end >= 0 && end < off + len ? end : off + len);
+}
+
+function octal(block: Buffer, off: number, len: number): number {
+  const s = field(block, off, len).trim();
+  if (s === '') return 0;
+  if (!/^[0-7]+$/.test(s)) throw corrupt('a tar header holds a malformed number');
+  return parseInt(s, 8);
+}
+
+function checkHeaderSum(block: Buffer): void {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+  if (octal(block, 148, 8) !== sum) throw corrupt('a tar header checksum does not match');
+}
+
+function parsePax(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let off = 0;
+  while (off < data.length) {
+    const sp = data.indexOf(0x20, off);
+    const len = parseInt(data.toString('latin1', off, sp), 10);
+    if (sp < 0 || !(len > 0) || off + len > data.length) throw corrupt('a pax header is malformed');
+    const rec = data.toString('utf8', sp + 1, off + len - 1);
+    const eq = rec.indexOf('=');
+    out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    off += len;
+  }
+  return out;
+}
+
+async function* concatFiles(paths: string[], tap: Hash, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
+  for (const p of paths) {
+    for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) {
+      tap.update(chunk as Buffer);
+      count.bytes += (chunk as Buffer).length;
+      if (splitter) yield* splitter.push(chunk as Buffer);
+      else yield chunk as Buffer;
+    }
+  }
+  splitter?.end();
+}
+
+/** Streams tar bytes, hashing each regular file; fills `state`. */
+class TarChecker {
+  #buf: Buffer = Buffer.alloc(0);
+  #left = 0;
+  #pad = 0;
+  #hash: Hash | null = null;
+  #path = '';
+  #collect: Buffer[] | null = null;
+  #pax: Map<string, string> | null = null;
+  #paxData: Buffer[] | null = null;
+  #ended = false;
+  readonly names: string[] = [];
+  readonly sums = new Map<string, string>();
+  sumsText = '';
+
+  push(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.#left > 0) {
+        const take = Math.min(this.#left, chunk.length - off);
+        const piece = chunk.subarray(off, off + take);
+        this.#hash?.update(piece);
+        this.#collect?.push(Buffer.from(piece));
+        this.#paxData?.push(Buffer.from(piece));
+        this.#left -= take;
+        off += take;
+        if (this.#left === 0) this.#endData();
+        continue;
+      }
+      if (this.#pad > 0) {
+        const take = Math.min(this.#pad, chunk.length - off);
+        this.#pad -= take;
+        off += take;
+        continue;
+      }
+      const need = BLOCK - this.#buf.length;
+      const take = Math.min(need, chunk.length - off);
+      this.#buf = Buffer.concat([this.#buf, chunk.subarray(off, off + take)]);
+      off += take;
+      if (this.#buf.length === BLOCK) {
+        const block = this.#buf;
+        this.#buf = Buffer.alloc(0);
+        this.#header(block);
+      }
+    }
+  }
+
+  #header(block: Buffer): void {
+    if (block.every((b) => b === 0)) { this.#ended = true; return; }
+    if (this.#ended) throw corrupt('data follows the end-of-archive marker');
+    checkHeaderSum(block);
+    const type = String.fromCharCode(block[156] || 0x30);
+    let size = octal(block, 124, 12);
+    const pax = this.#pax;
+    this.#pax = null;
+    if (pax?.has('size')) size = Number(pax.get('size'));
+    if (type === 'x') {
+      this.#paxData = [];
+      this.#startData(size, null);
+      if (size === 0) this.#endData();
+      return;
+    }
+    if (type === 'g') { this.#startData(size, null); return; }
+    const prefix = block.toString('latin1', 257, 263) === 'ustar\u0000' ? field(block, 345, 155) : '';
+    let name = pax?.get('path') ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
+    name = name.replace(/\/+$/, '');
+    this.names.push(name);
+    if (type === '0' || type === '7') {
+      this.#path = name;
+      this.#hash = createHash('sha256');
+      if (name === 'SHA256SUMS') {
+        if (size > MAX_SUMS_BYTES) throw corrupt('SHA256SUMS is implausibly large');
+        this.#collect = [];
+      }
+      this.#startData(size, this.#hash);
+      if (size === 0) this.#endData();
+    } else {
+      this.#startData(size, null);
+    }
+  }
+
+  #startData(size: number, hash: Hash | null): void {
+    this.#left = size;
+    this.#pad = padding(size);
+    this.#hash = hash;
+  }
+
+  #endData(): void {
+    if (this.#paxData) {
+      this.#pax = parsePax(Buffer.concat(this.#paxData));
+      this.#paxData = null;
+      return;
+    }
+    if (this.#hash) {
+      const hex = this.#hash.digest('hex');
+      if (this.#collect) {
+        this.sumsText = Buffer.concat(this.#collect).toString('utf8');
+        this.#collect = null;
+      } else {
+        this.sums.set(this.#path, hex);
+      }
+      this.#hash = null;
+    }
+  }
+
+  end(): void {
+    if (this.#left > 0 || this.#pad > 0 || this.#buf.length > 0 || !this.#ended) throw corrupt('the archive is truncated');
+  }
+}
+
+/** Verifies an archive given as one path or its parts in order. */
+export async function verifyArchive(paths: string | string[], options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  if (list.length === 0) throw new AgentError('AGENT_E_INVALID', 'no archive path given', { data: { field: 'paths' } });
+  const head = Buffer.alloc(4);
+  const fd = fs.openSync(list[0], 'r');
+  try { fs.readSync(fd, head, 0, 4, 0); } finally { fs.closeSync(fd); }
+  const isGzip = head[0] === 0x1f && head[1] === 0x8b;
+  const isZstd = head.readUInt32LE(0) === 0xfd2fb528;
+  if (!isGzip && !isZstd) throw corrupt('the archive is neither gzip nor zstd');
+  const decompressor = isGzip ? zlib.createGunzip() : zlib.createZstdDecompress();
+  const whole = createHash('sha256');
+  const count = { bytes: 0 };
+  const checker = new TarChecker();
+  try {
+    await pipeline(concatFiles(list, whole, count, isZstd ? new ZstdFrameSplitter() : null), decompressor, async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) checker.push(chunk);
+    }, { signal: options.signal });
+    checker.end();
+  } catch (err) {
+    if (err instanceof AgentError) throw err;
+    if ((err as Error).name === 'AbortError') throw new AgentError('AGENT_E_CANCELLED', 'verification was cancelled', { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
+    throw corrupt(`the archive does not decompress: ${(err as Error).message}`, err);
+  }
+  const sha256 = whole.digest('hex');
+  if (options.sha256 && options.sha256 !== sha256) throw corrupt('the archive\'s sha256 differs from the recorded one');
+  const names = checker.names;
+  if (names[0] !== 'manifest.json') throw corrupt('manifest.json is not the first entry');
+  if (names[names.length - 1] !== 'SHA256SUMS') throw corrupt('SHA256SUMS is not the last entry');
+  const listed = new Set<string>();
+  for (const line of checker.sumsText.split('\n')) {
+    if (line === '') continue;
+    const parsed = parseSha256sumLine(line);
+    if (!parsed) throw corrupt('SHA256SUMS holds a malformed line');
+    const actual = checker.sums.get(parsed.path);
+    if (actual === undefined) throw corrupt(`SHA256SUMS lists ${parsed.path}, which the archive lacks`);
+    if (actual !== parsed.hex) throw corrupt(`${parsed.path} does not match its checksum`);
+    listed.add(parsed.path);
+  }
+  for (const p of checker.sums.keys()) {
+    if (!listed.has(p)) throw corrupt(`${p} is missing from SHA256SUMS`);
+  }
+  return { sha256, bytes: count.bytes, files: checker.sums.size + 1 };
+}

@@ -1,0 +1,27 @@
+// The framing between the unprivileged file reader (walk-child.ts) and the daemon: a 4-byte
+// little-endian length, a JSON header, then for files exactly `s` bytes of content.
+// The daemon treats every frame as untrusted input (see frame-parser.ts).
+
+export type FrameHeader =
+  | { t: 'd'; p: string; m: number; mt: number; u: number; g: number }
+  /** `k`: the file has other hard links, so later 'h' frames may point to it. */
+  | { t: 'f'; p: string; m: number; mt: number; u: number; g: number; s: number; k?: 1 }
+  | { t: 'l'; p: string; m: number; mt: number; u: number; g: number; l: string }
+  | { t: 'h'; p: string; m: number; mt: number; u: number; g: number; l: string }
+  /** After a file's content: the sha256 of exactly the bytes sent. */
+  | { t: 's'; h: string }
+  | { t: 'w'; c: string; p?: string; msg: string }
+  | { t: 'e'; n: number };
+
+/** Largest header the reader accepts; real ones are a few hundred bytes. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Warning codes a home-directory read can produce. */
+export const HOME_WARNINGS = {
+  vanished: 'FILE_VANISHED',
+  changed: 'FILE_CHANGED',
+  unreadable: 'FILE_UNREADABLE',
+  special: 'SPECIAL_FILE_SKIPPED',
+  badName: 'NAME_NOT_UTF8',
+  unsafePath: 'UNSAFE_PATH',
+} as const;
