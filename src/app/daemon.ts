@@ -3,9 +3,17 @@ import type { DestinationStream } from 'pino';
 import { readConfigFile, loadDevConfig, type AgentConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { JobQueue } from '../core/jobs/index.ts';
-import { openState, JobsRepo, type Db } from '../state/index.ts';
+import { openState, openStore, type Db } from '../state/index.ts';
+import type { Store } from '../core/store.ts';
+import { EventBus } from '../core/events/event-bus.ts';
 import { Dispatcher, RpcServer, registeredMethods, type RpcServices, type SocketKind } from '../rpc/index.ts';
-import { DownloadServer } from '../download/download-server.ts';
+import { DownloadServer, createDownloadHandler, createLink } from '../download/index.ts';
+import { SpoolLayout } from './backup/spool-layout.ts';
+import { backupJobKind } from './backup/backup-job.ts';
+import { BackupService } from './backup/backup-service.ts';
+import { SnapshotService } from './backup/snapshot-service.ts';
+import { publishJobEvents } from './job-events.ts';
+import { NotificationCenter, validateNotificationConfig } from './notifications.ts';
 import { createLogger, SystemdNotifier, VERSION, isRoot, freeBytes, usedBytes, type Logger } from '../system/index.ts';
 
 export interface DaemonOptions {
@@ -28,6 +36,12 @@ export class Daemon {
   readonly configFile: string;
   readonly db: Db;
   readonly queue: JobQueue;
+  readonly store: Store;
+  readonly events = new EventBus();
+  readonly spool: SpoolLayout;
+  readonly snapshots: SnapshotService;
+  readonly backups: BackupService;
+  readonly notifications: NotificationCenter;
   readonly schemaVersion: number;
   readonly startedAt: number;
   readonly #devDir: string | undefined;
@@ -36,6 +50,7 @@ export class Daemon {
   readonly #download: DownloadServer;
   #config: AgentConfig;
   #stopping: Promise<void> | null = null;
+  #sweepTimer: NodeJS.Timeout | null = null;
 
   private constructor(init: { config: AgentConfig; configFile: string; devDir?: string; clock: Clock; log: Logger; db: Db; schemaVersion: number }) {
     this.#config = init.config;
@@ -48,7 +63,19 @@ export class Daemon {
     this.startedAt = init.clock.now();
     this.#systemd = new SystemdNotifier(init.log);
     const cfg = init.config;
-    this.queue = new JobQueue({ store: new JobsRepo(init.db), clock: init.clock, log: init.log, concurrency: cfg.jobs.concurrency, maxQueued: cfg.jobs.maxQueued });
+    this.store = openStore(init.db);
+    this.spool = new SpoolLayout(cfg.paths.spool);
+    this.notifications = new NotificationCenter(this.store, cfg, init.log);
+    this.queue = new JobQueue({
+      store: this.store.jobs, clock: init.clock, log: init.log, concurrency: cfg.jobs.concurrency, maxQueued: cfg.jobs.maxQueued,
+      events: publishJobEvents(this.events, (job) => this.notifications.jobFinished(job)),
+    });
+    this.queue.register('backup', backupJobKind({
+      store: this.store, clock: init.clock, events: this.events, spool: this.spool, version: VERSION,
+      config: () => this.#config, temporaryHours: () => this.#config.purge.temporaryHours,
+    }));
+    this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config });
+    this.snapshots = new SnapshotService({ store: this.store, spool: this.spool, events: this.events, clock: init.clock, queue: this.queue, log: init.log });
     const services: RpcServices = {
       version: VERSION,
       startedAt: this.startedAt,
@@ -56,6 +83,12 @@ export class Daemon {
       privileged: isRoot(),
       schemaVersion: init.schemaVersion,
       queue: this.queue,
+      store: this.store,
+      events: this.events,
+      notifications: this.notifications,
+      backups: this.backups,
+      snapshots: this.snapshots,
+      downloads: { createLink: (snap, session, ttl) => createLink({ store: this.store, clock: init.clock, baseUrl: () => this.#config.download.baseUrl }, snap, session, ttl) },
       config: () => this.#config,
       connectionCounts: () => ({ admin: this.#rpc.admin.connectionCount, panel: this.#rpc.panel.connectionCount }),
       spoolUsage: () => ({ usedBytes: usedBytes(this.#config.paths.spool), freeBytes: freeBytes(this.#config.paths.spool) }),
@@ -68,13 +101,19 @@ export class Daemon {
       admin: new RpcServer('admin', { path: cfg.rpc.adminSocket, mode: cfg.rpc.adminMode, group: cfg.rpc.adminGroup }, new Dispatcher('admin', methods, onInternal), limits, init.log),
       panel: new RpcServer('panel', { path: cfg.rpc.panelSocket, mode: cfg.rpc.panelMode, group: cfg.rpc.panelGroup }, new Dispatcher('panel', methods, onInternal), limits, init.log),
     };
-    this.#download = new DownloadServer(init.log);
+    this.#download = new DownloadServer(init.log, createDownloadHandler({
+      store: this.store, clock: init.clock, log: init.log,
+      files: (snap) => this.snapshots.files(snap),
+      fileName: (snap) => snap.parts[0]!.replace(/\.part\d+$/, ''),
+      onCompleted: (link, snap) => this.events.publish({ type: 'download.completed', account: snap.account, payload: { snapshotId: snap.id, bytes: snap.bytes, expiresAt: new Date(link.expiresAt).toISOString() } }),
+    }));
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, file } = opts.devDir
       ? loadDevConfig(opts.devDir)
       : { config: readConfigFile(opts.configFile ?? '/etc/hostagent/agent.json'), file: opts.configFile ?? '/etc/hostagent/agent.json' };
+    validateNotificationConfig(config);
     const log = createLogger(config.log.level, opts.logDestination);
     if (!isRoot()) log.info({ uid: process.getuid?.() }, 'running unprivileged: tenant files are read and written as this user');
     fs.mkdirSync(config.paths.spool, { recursive: true, mode: 0o700 });
@@ -103,9 +142,22 @@ export class Daemon {
     await this.#rpc.panel.listen();
     await this.#download.listenSocket({ path: cfg.download.socket, mode: cfg.download.socketMode, group: cfg.rpc.panelGroup });
     if (cfg.download.listen) await this.#download.listenLoopback(cfg.download.listen);
+    await this.sweep();
+    this.#sweepTimer = setInterval(() => void this.sweep(), this.#config.purge.sweepIntervalMinutes * 60_000);
+    this.#sweepTimer.unref();
     this.#systemd.ready(this.#statusLine());
     const every = this.#systemd.startWatchdog();
     this.log.info({ version: VERSION, admin: cfg.rpc.adminSocket, panel: cfg.rpc.panelSocket, download: cfg.download.socket, watchdogMs: every, schemaVersion: this.schemaVersion }, 'hostagentd ready');
+  }
+
+  /** The purge sweep (hourly and at start); failures are logged, never fatal. */
+  async sweep(): Promise<{ purged: string[]; orphans: string[] }> {
+    try {
+      return await this.snapshots.sweep();
+    } catch (err) {
+      this.log.error({ err }, 'purge sweep failed');
+      return { purged: [], orphans: [] };
+    }
   }
 
   #statusLine(): string {
@@ -127,12 +179,14 @@ export class Daemon {
     let result: { ok: boolean; error?: string };
     try {
       const next = this.#devDir ? loadDevConfig(this.#devDir).config : readConfigFile(this.configFile);
+      validateNotificationConfig(next);
       const needsRestart = (['paths', 'download'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.#config[k]));
       if (next.rpc.adminSocket !== this.#config.rpc.adminSocket || next.rpc.panelSocket !== this.#config.rpc.panelSocket) needsRestart.push('rpc' as never);
       this.#config = next;
       this.log.level = next.log.level;
       for (const s of Object.values(this.#rpc)) s.setLimits(this.#connectionLimits());
       this.queue.setLimits(next.jobs.concurrency, next.jobs.maxQueued);
+      this.notifications.reconfigure(next);
       if (needsRestart.length) this.log.warn({ sections: needsRestart }, 'config reloaded; changed paths take effect at the next restart');
       else this.log.info('config reloaded');
       result = { ok: true };
@@ -157,6 +211,8 @@ export class Daemon {
     for (const s of Object.values(this.#rpc)) s.stopListening();
     this.#download.close();
     await this.queue.shutdown(grace);
+    // Notices of the last jobs get a short chance to leave; they never hold up a stop for long.
+    await Promise.race([this.notifications.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.#closeEverything();
     this.log.info('stopped');
     this.log.flush();
@@ -164,6 +220,7 @@ export class Daemon {
 
   #closeEverything(): void {
     this.#systemd.stopWatchdog();
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     for (const s of Object.values(this.#rpc)) {
       s.stopListening();
       s.closeConnections();

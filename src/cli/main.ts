@@ -52,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
   const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
   let client: RpcClient | null = null;
+  let commandUsage: string | null = null;
   try {
     const g = parseGlobal(argv);
     const [name, ...args] = g.rest;
@@ -61,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const cmd = COMMANDS.find((c) => c.name === name);
     if (!cmd) throw new UsageError(`unknown command ${name}`);
+    commandUsage = cmd.usage;
     const ctx: CliContext = {
       json: g.json,
       out,
@@ -72,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`agentctl: ${e.message}\n\n${usage()}`);
+      err(`agentctl: ${e.message}\n\n${commandUsage ? `usage: ${commandUsage}` : usage()}`);
       return EXIT.usage;
     }
     if (e instanceof RpcUnavailableError) {

@@ -4,12 +4,23 @@ const SECRET_KEY = /pass(word|phrase)?|secret|token|api[-_]?key|access[-_]?key|a
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@'"]*@)?([^\s'"]*)/gi;
 export const REDACTED = '***';
 
+// Results and logs repeat the same few keys endlessly; remembering the verdict keeps redaction
+// off the RPC hot path. Bounded, since keys can come from callers.
+const verdicts = new Map<string, boolean>();
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  let secret = verdicts.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (verdicts.size >= 4096) verdicts.clear();
+    verdicts.set(key, secret);
+  }
+  return secret;
 }
 
 /** Hides userinfo and secret-looking query values of every URL inside a text. */
 export function redactText(text: string): string {
+  if (!text.includes('://')) return text; // no URL, nothing to scrub
   return text.replace(URL_IN_TEXT, (_m, scheme: string, userinfo: string | undefined, rest: string) => {
     const q = rest.indexOf('?');
     let tail = rest;
@@ -24,6 +35,24 @@ export function redactText(text: string): string {
 
 function decodeURIComponentSafe(s: string): string {
   try { return decodeURIComponent(s); } catch { return s; }
+}
+
+/**
+ * Whether redact() could change anything in `value`: a walk that copies nothing, so hot paths
+ * (every RPC result) only pay for the copy when there is something to hide. Errors, shared or
+ * cyclic objects and any string holding a URL count as "could".
+ */
+export function needsRedaction(value: unknown, seen: Set<object> = new Set()): boolean {
+  if (typeof value === 'string') return value.includes('://');
+  if (value === null || typeof value !== 'object') return false;
+  if (seen.has(value) || value instanceof Error) return true;
+  seen.add(value);
+  if (Array.isArray(value)) return value.some((v) => needsRedaction(v, seen));
+  for (const [k, v] of Object.entries(value)) {
+    if (isSecretKey(k) && v !== null && v !== undefined && v !== '') return true;
+    if (needsRedaction(v, seen)) return true;
+  }
+  return false;
 }
 
 /** A deep copy with secret-named fields replaced and URLs in strings scrubbed. Cycles are cut. */

@@ -14,6 +14,9 @@ export interface ConnectionLimits {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Frames one connection may have handled per turn of the event loop before other connections get theirs. */
+const LINES_PER_TURN = 64;
+const NO_LINE = Buffer.alloc(0);
 let nextId = 1;
 
 /**
@@ -33,6 +36,12 @@ export class RpcConnection {
   #inFlight = 0;
   #requestSeq = 0;
   #droppedEvents = 0;
+  /** Complete frames read but not handled yet; reading pauses while there are any. */
+  #backlog: Buffer[] = [];
+  #backlogAt = 0;
+  #workScheduled = false;
+  /** Lines produced in this turn of the event loop, sent together in one write on the next tick. */
+  #outbox = '';
   #ended = false;
   #closed = false;
 
@@ -46,8 +55,11 @@ export class RpcConnection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#onDrain());
     socket.on('end', () => {
+      // A last frame without its newline still counts once the peer is done sending.
+      const last = this.#splitter.finish();
+      if (last) this.#backlog.push(last);
       this.#ended = true;
-      this.#maybeFinish();
+      this.#work();
     });
     socket.on('error', (err) => this.#log.debug({ err: err.message }, 'connection error'));
     socket.on('close', () => this.#onClose());
@@ -65,12 +77,12 @@ export class RpcConnection {
   /** Pushes a JSON-RPC notification. Never blocks: past the backlog limit events are counted and dropped. */
   push(method: string, params: unknown): void {
     if (this.#closed || this.#ended) return;
-    if (this.#socket.writableLength > this.#limits.maxEventBacklogBytes) {
+    if (this.#socket.writableLength + this.#outbox.length > this.#limits.maxEventBacklogBytes) {
       this.#droppedEvents++;
       return;
     }
     this.#flushDropMarker();
-    this.#socket.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
+    this.#queue(JSON.stringify({ jsonrpc: '2.0', method, params }));
   }
 
   destroy(): void {
@@ -87,16 +99,19 @@ export class RpcConnection {
     if (this.#droppedEvents === 0) return;
     const dropped = this.#droppedEvents;
     this.#droppedEvents = 0;
-    this.#socket.write(JSON.stringify({ jsonrpc: '2.0', method: 'events.dropped', params: { count: dropped } }) + '\n');
+    this.#queue(JSON.stringify({ jsonrpc: '2.0', method: 'events.dropped', params: { count: dropped } }));
   }
 
   #onData(chunk: Buffer): void {
-    for (const line of this.#splitter.push(chunk)) this.#onLine(line);
+    const lines = this.#splitter.push(chunk);
     if (this.#splitter.overflowed) {
+      this.#backlog = [];
+      this.#backlogAt = 0;
       const e = new AgentError('AGENT_E_LINE_TOO_LONG', `frame exceeds ${this.#limits.maxLineBytes} bytes; closing the connection`);
       this.#log.warn({ limit: this.#limits.maxLineBytes }, 'rpc frame too long, closing connection');
       this.#socket.removeAllListeners('data');
       this.#socket.pause();
+      this.#flush();
       // Closed once the answer is flushed, or soon regardless: a peer that keeps sending or
       // never reads must not hold the connection open.
       const timer = setTimeout(() => this.#socket.destroy(), 2000).unref();
@@ -106,7 +121,36 @@ export class RpcConnection {
       });
       return;
     }
+    for (const line of lines) this.#backlog.push(line);
+    this.#work();
+  }
+
+  get #backlogged(): boolean {
+    return this.#backlogAt < this.#backlog.length;
+  }
+
+  /**
+   * Handles queued frames within the in-flight limit and a per-turn budget, so one connection
+   * pipelining thousands of frames cannot starve the others.
+   */
+  #work(): void {
+    this.#workScheduled = false;
+    let budget = LINES_PER_TURN;
+    while (this.#backlogged && budget > 0 && this.#inFlight < this.#limits.maxInFlight && !this.#closed) {
+      const line = this.#backlog[this.#backlogAt]!;
+      this.#backlog[this.#backlogAt++] = NO_LINE;
+      this.#onLine(line);
+      budget--;
+    }
+    if (!this.#backlogged) {
+      this.#backlog = [];
+      this.#backlogAt = 0;
+    } else if (budget === 0 && !this.#workScheduled && !this.#closed) {
+      this.#workScheduled = true;
+      setImmediate(() => this.#work());
+    }
     this.#throttle();
+    this.#maybeFinish();
   }
 
   #onLine(line: Buffer): void {
@@ -135,20 +179,33 @@ export class RpcConnection {
       },
     ).finally(() => {
       this.#inFlight--;
-      this.#throttle();
-      this.#maybeFinish();
+      this.#work();
     });
   }
 
   #send(answer: RpcResponse | RpcResponse[] | null): void {
     if (answer === null || this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return;
-    this.#socket.write(JSON.stringify(answer) + '\n');
+    this.#queue(JSON.stringify(answer));
+  }
+
+  // One write per turn instead of one per answer: a pipelining client's answers share a syscall.
+  #queue(line: string): void {
+    if (this.#outbox === '') process.nextTick(() => this.#flush());
+    this.#outbox += line + '\n';
+  }
+
+  #flush(): void {
+    const out = this.#outbox;
+    this.#outbox = '';
+    if (out === '' || this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return;
+    this.#socket.write(out);
+    this.#throttle();
   }
 
   /** Stops reading while the peer has too much unanswered or unread; resumes when both clear. */
   #throttle(): void {
     if (this.#closed || this.#splitter.overflowed) return;
-    const congested = this.#inFlight >= this.#limits.maxInFlight || this.#socket.writableNeedDrain;
+    const congested = this.#backlogged || this.#inFlight >= this.#limits.maxInFlight || this.#socket.writableNeedDrain;
     if (congested && !this.#socket.isPaused()) this.#socket.pause();
     else if (!congested && this.#socket.isPaused()) this.#socket.resume();
   }
@@ -159,7 +216,10 @@ export class RpcConnection {
   }
 
   #maybeFinish(): void {
-    if (this.#ended && this.#inFlight === 0 && !this.#closed && !this.#socket.destroyed) this.#socket.end();
+    if (this.#ended && this.#inFlight === 0 && !this.#backlogged && !this.#closed && !this.#socket.destroyed) {
+      this.#flush();
+      this.#socket.end();
+    }
   }
 
   #onClose(): void {

@@ -1,17 +1,22 @@
 import { JSONRPCServer, JSONRPCErrorException, type JSONRPCID, type JSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { ValidateFunction } from 'ajv';
 import { AgentError, isAgentError } from '../errors/index.ts';
-import { makeAjv, describeSchemaError, redact, redactText } from '../core/index.ts';
+import { makeAjv, describeSchemaError, needsRedaction, redact, redactText } from '../core/index.ts';
 import type { MethodDescriptor } from '../protocol/index.ts';
 import type { CallContext, SocketKind } from './call-context.ts';
 import { checkEnvelope, errorResponse, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, type RpcResponse } from './envelope.ts';
 
-export type Handler = (params: Record<string, unknown>, ctx: CallContext) => unknown;
+// Params are typed per method at the handler; here they are known to match the descriptor's schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handler = (params: any, ctx: CallContext) => unknown;
 
 export interface RegisteredMethod {
   descriptor: MethodDescriptor;
   handler: Handler;
 }
+
+/** Requests of one batch handled in one turn of the event loop. */
+const BATCH_SLICE = 64;
 
 const ajv = makeAjv();
 const validators = new WeakMap<MethodDescriptor, ValidateFunction>();
@@ -89,8 +94,13 @@ export class Dispatcher {
   async handle(message: unknown, ctx: CallContext): Promise<RpcResponse | RpcResponse[] | null> {
     if (Array.isArray(message)) {
       if (message.length === 0) return errorResponse(null, INVALID_REQUEST, 'Invalid Request', { reason: 'empty batch' });
-      const answers = await Promise.all(message.map((m) => this.#single(m, ctx)));
-      const present = answers.filter((a): a is RpcResponse => a !== null);
+      const present: RpcResponse[] = [];
+      for (let at = 0; at < message.length; at += BATCH_SLICE) {
+        // A huge batch yields between slices instead of holding the event loop for all of it.
+        if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+        const answers = await Promise.all(message.slice(at, at + BATCH_SLICE).map((m) => this.#single(m, ctx)));
+        for (const a of answers) if (a !== null) present.push(a);
+      }
       return present.length ? present : null;
     }
     return this.#single(message, ctx);
@@ -115,7 +125,8 @@ export class Dispatcher {
     }
     const started = performance.now();
     try {
-      return redact(await m.handler(p, ctx));
+      const result = await m.handler(p, ctx);
+      return needsRedaction(result) ? redact(result) : result;
     } catch (err) {
       if (isAgentError(err)) throw err;
       // The cause stays in the log; the caller gets the request id to quote.

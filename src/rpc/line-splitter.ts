@@ -39,6 +39,15 @@ export class LineSplitter {
     return lines;
   }
 
+  /** At the end of the stream: the unterminated last line, if any. */
+  finish(): Buffer | null {
+    if (this.#overflowed || this.#pending === 0) return null;
+    const last = Buffer.concat(this.#parts);
+    this.#parts = [];
+    this.#pending = 0;
+    return last;
+  }
+
   #overflow(lines: Buffer[]): Buffer[] {
     this.#overflowed = true;
     this.#parts = [];

@@ -1,16 +1,70 @@
 // What the RPC handlers need from the rest of the daemon. src/app provides it; rpc never
-// imports app.
+// imports app or state.
 import type { Clock } from '../core/clock.ts';
 import type { JobQueue } from '../core/jobs/index.ts';
+import type { Store } from '../core/store.ts';
+import type { EventBus } from '../core/events/event-bus.ts';
+import type { BackupScope, SnapshotRow } from '../core/model.ts';
 import type { AgentConfig } from '../config/index.ts';
 
+export interface BackupRequest {
+  account: string;
+  scope: BackupScope;
+  compression: 'gzip' | 'zstd';
+  splitSize?: number;
+  note?: string;
+  prefix?: string;
+  destinations?: string[];
+  /** tenant: policy applies and the snapshot is temporary; admin: recorded, not limited. */
+  trigger: 'tenant' | 'admin' | 'schedule' | 'safety';
+}
+
+export interface Estimate {
+  bytes: number;
+  files: number;
+  databases: number;
+  mailboxes: number;
+  seconds: number;
+}
+
+export interface BackupOperations {
+  create(req: BackupRequest): Promise<{ jobId: string; snapshotId: string }>;
+  estimate(account: string, scope: BackupScope): Promise<Estimate>;
+}
+
+export interface SnapshotOperations {
+  /** Absolute paths of the archive (or its parts) in the spool. */
+  paths(s: SnapshotRow): string[];
+  verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number }>;
+  remove(s: SnapshotRow, reason: 'deleted' | 'purged'): Promise<void>;
+}
+
+export interface DownloadOperations {
+  createLink(s: SnapshotRow, session: string, ttlSeconds: number): { url: string; path: string; expiresAt: number };
+}
+
+export interface NotificationOperations {
+  /** Throws AGENT_E_NOTIFY_URL naming `${field}.${index}` for the first URL that does not parse. */
+  validateUrls(urls: string[] | undefined, field: string): void;
+  /** Hides each service's secrets (tokens in paths and hosts too). */
+  redactUrl(url: string): string;
+  test(url: string, dryRun: boolean): Promise<Record<string, unknown>>;
+  history(limit: number): import('../core/store.ts').NotificationDelivery[];
+}
+
 export interface RpcServices {
+  readonly notifications: NotificationOperations;
   readonly version: string;
   readonly startedAt: number;
   readonly clock: Clock;
   readonly privileged: boolean;
   readonly schemaVersion: number;
   readonly queue: JobQueue;
+  readonly store: Store;
+  readonly events: EventBus;
+  readonly backups: BackupOperations;
+  readonly snapshots: SnapshotOperations;
+  readonly downloads: DownloadOperations;
   config(): AgentConfig;
   connectionCounts(): { admin: number; panel: number };
   spoolUsage(): { usedBytes: number; freeBytes: number };

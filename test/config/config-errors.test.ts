@@ -1,11 +1,11 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseConfig } from '../../src/config/index.ts';
 import { HOSTAGENTD, tempDir } from '../helpers/daemon.ts';
 
-function check(t: Parameters<Parameters<typeof t.test>[1]>[0], content: string) {
+function check(t: Test, content: string) {
   const dir = tempDir(t);
   const file = path.join(dir, 'agent.json');
   fs.writeFileSync(file, content);

@@ -28,7 +28,7 @@ t.test('migrations apply in one transaction: a failing one leaves nothing behind
   t.throws(() => openState(file, migrations));
   const db = new Database(file);
   t.equal(db.pragma('user_version', { simple: true }), 0);
-  t.equal(db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name IN ('a', 'b', 'schema_migrations')`).get().n, 0);
+  t.equal((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name IN ('a', 'b', 'schema_migrations')`).get() as { n: number }).n, 0);
   db.close();
 });
 

@@ -2,5 +2,11 @@ import type { Command } from '../command.ts';
 import { statusCommand } from './status.ts';
 import { methodsCommand } from './methods.ts';
 import { callCommand } from './call.ts';
+import { accountCommand } from './account.ts';
+import { backupCommand } from './backup.ts';
+import { snapshotCommand } from './snapshot.ts';
+import { downloadCommand } from './download.ts';
+import { limitsCommand } from './limits.ts';
+import { notifyCommand } from './notify.ts';
 
-export const COMMANDS: readonly Command[] = [statusCommand, methodsCommand, callCommand];
+export const COMMANDS: readonly Command[] = [statusCommand, methodsCommand, callCommand, accountCommand, backupCommand, snapshotCommand, downloadCommand, limitsCommand, notifyCommand];

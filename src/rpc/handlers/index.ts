@@ -5,13 +5,29 @@ import type { Handler, RegisteredMethod } from '../dispatcher.ts';
 import type { SocketKind } from '../call-context.ts';
 import type { RpcServices } from '../services.ts';
 import { agentStatusHandler } from './agent.ts';
+import { accountHandlers } from './accounts.ts';
+import { packageHandlers } from './packages.ts';
+import { backupHandlers } from './backup.ts';
+import { jobHandlers } from './jobs.ts';
+import { snapshotHandlers } from './snapshots.ts';
+import { eventHandlers } from './events.ts';
+import { downloadHandlers } from './download.ts';
+import { notifyHandlers } from './notify.ts';
 
 type HandlerTable = Record<string, Handler>;
 
 function handlerTable(s: RpcServices): HandlerTable {
   return {
-    'agent.status': agentStatusHandler(s) as Handler,
+    'agent.status': agentStatusHandler(s),
     'agent.reload': () => s.reload(),
+    ...accountHandlers(s),
+    ...packageHandlers(s),
+    ...backupHandlers(s),
+    ...jobHandlers(s),
+    ...snapshotHandlers(s),
+    ...eventHandlers(s),
+    ...downloadHandlers(s),
+    ...notifyHandlers(s),
   };
 }
 

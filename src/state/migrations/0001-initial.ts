@@ -70,6 +70,39 @@ CREATE TABLE snapshot_locations (
   PRIMARY KEY (snapshot_id, destination, object)
 );
 
+CREATE TABLE rate_ledger (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  account      TEXT NOT NULL,
+  actor        TEXT NOT NULL CHECK (actor IN ('tenant', 'admin')),
+  job_id       TEXT,
+  at           INTEGER NOT NULL
+);
+CREATE INDEX rate_ledger_account ON rate_ledger(account, actor, at);
+
+CREATE TABLE download_links (
+  token_hash   TEXT PRIMARY KEY,
+  snapshot_id  TEXT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+  account      TEXT NOT NULL,
+  session_hash TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  completed_at INTEGER
+);
+CREATE INDEX download_links_snapshot ON download_links(snapshot_id);
+
+CREATE TABLE notifications (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  at           INTEGER NOT NULL,
+  url          TEXT NOT NULL,
+  service      TEXT NOT NULL,
+  attempt      INTEGER NOT NULL,
+  ok           INTEGER NOT NULL,
+  status       INTEGER,
+  error        TEXT,
+  job_id       TEXT
+);
+CREATE INDEX notifications_at ON notifications(at);
+
 CREATE TABLE events (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
   type         TEXT NOT NULL,

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeAccountArchive, archiveName } from '../../archive/index.ts';
+import { AgentError } from '../../errors/index.ts';
+import type { JobKind, JobRunContext, JobRecord } from '../../core/jobs/index.ts';
+import type { Store } from '../../core/store.ts';
+import type { BackupScope } from '../../core/model.ts';
+import type { AgentConfig } from '../../config/index.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { EventBus } from '../../core/events/event-bus.ts';
+import { homeFacts } from '../../sources/home-facts/home-facts.ts';
+import { buildManifest, SCOPE_PARTS } from './backup-plan.ts';
+import { partEntries } from './part-entries.ts';
+import type { SpoolLayout } from './spool-layout.ts';
+
+export interface BackupJobParams {
+  scope: BackupScope;
+  compression: 'gzip' | 'zstd';
+  splitSize?: number;
+  note?: string;
+  prefix?: string;
+  destinations?: string[];
+  createdAt: number;
+}
+
+export interface BackupJobDeps {
+  store: Store;
+  clock: Clock;
+  events: EventBus;
+  spool: SpoolLayout;
+  version: string;
+  config(): AgentConfig;
+  /** Hours a tenant snapshot stays in the spool. */
+  temporaryHours(): number;
+}
+
+/**
+ * account_full: sources stream through the archive writer into the spool; the snapshot row is
+ * written only after the archive is complete and its sha256 known, so nothing half-made is listed.
+ */
+export function backupJobKind(deps: BackupJobDeps): JobKind {
+  return {
+    async run(ctx: JobRunContext) {
+      const job = ctx.job;
+      const p = job.params as unknown as BackupJobParams;
+      const snapshotId = job.snapshotId!;
+      const account = deps.store.accounts.get(job.account!);
+      if (!account) throw new AgentError('AGENT_E_NOT_FOUND', `account ${job.account} no longer exists`);
+      const cfg = deps.config();
+      const priority = { nice: cfg.jobs.nice, ioniceClass: cfg.jobs.ioniceClass };
+      const parts = SCOPE_PARTS[p.scope];
+      ctx.progress({ phase: 'preparing', bytesDone: 0 });
+      const facts = parts.includes('files')
+        ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: account.docroots ?? [], signal: ctx.signal })
+        : { files: 0, bytes: 0, gitHeads: {} };
+      const workDir = deps.spool.workDir(job.id);
+      fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+      const name = archiveName({ prefix: p.prefix ?? '', account: account.name, kind: 'account_full', createdAt: p.createdAt, snapshotId, compression: p.compression });
+      let phase = 'files';
+      const started = Date.now();
+      try {
+        const result = await writeAccountArchive({
+          outPath: deps.spool.archivePath(name),
+          compression: p.compression,
+          splitSize: p.splitSize,
+          manifest: buildManifest({ account, snapshotId, createdAt: p.createdAt, scope: p.scope, trigger: job.trigger, note: p.note ?? null, compression: p.compression, agentVersion: deps.version, gitHeads: facts.gitHeads }),
+          files: parts.includes('files') ? { home: account.home, uid: account.uid, gid: account.gid, excludes: account.excludes ?? [], ...priority } : undefined,
+          entries: partEntries({ account, parts, config: cfg, workDir, priority, signal: ctx.signal, warn: (w) => ctx.warn(w), phase: (ph) => { phase = ph; } }),
+          signal: ctx.signal,
+          onProgress: (pr) => ctx.progress({ phase: pr.phase === 'entries' ? phase : pr.phase, bytesDone: pr.bytesDone, bytesTotal: facts.bytes || undefined }),
+        });
+        for (const w of result.warnings) ctx.warn(w);
+        const temporary = job.trigger === 'tenant';
+        const snap = deps.store.snapshots.insert({
+          id: snapshotId, account: account.name, kind: 'account_full', scope: p.scope, trigger: job.trigger, jobId: job.id,
+          note: p.note ?? null, compression: p.compression, bytes: result.bytes, sha256: result.sha256, files: result.files,
+          parts: result.paths.map((x) => path.basename(x)), manifest: {}, temporary, createdAt: p.createdAt,
+          expiresAt: temporary ? p.createdAt + deps.temporaryHours() * 3600_000 : null,
+        });
+        deps.events.publish({ type: 'snapshot.ready', account: account.name, payload: { snapshotId, jobId: job.id, bytes: snap.bytes, sha256: snap.sha256, createdAt: new Date(snap.createdAt).toISOString() } });
+        return { result: { snapshotId, bytes: result.bytes, sha256: result.sha256, files: result.files, inputBytes: facts.bytes, seconds: (Date.now() - started) / 1000 } };
+      } finally {
+        deps.spool.removeWorkDir(job.id);
+      }
+    },
+    cleanup(job: JobRecord) {
+      deps.spool.removeWorkDir(job.id);
+      // A snapshot that made it into the database is complete; only unlisted leftovers go.
+      if (job.snapshotId && !deps.store.snapshots.get(job.snapshotId)) deps.spool.removeSnapshotFiles(job.snapshotId);
+    },
+  };
+}

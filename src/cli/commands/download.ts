@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { UsageError, type Command } from '../command.ts';
+import { parseCommandArgs } from '../args.ts';
+import { ProgressBar } from '../progress.ts';
+
+interface Status { sockets?: { download: string } }
+
+/** Streams a snapshot through the daemon's download endpoint, the way a panel would. */
+export const downloadCommand: Command = {
+  name: 'download',
+  summary: 'Download a snapshot through a fresh link, checking its sha256.',
+  usage: 'agentctl download SNAPSHOT [-o FILE]   (default: the archive name in the current directory; - for stdout)',
+  async run(args, ctx) {
+    const { values: o, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' } });
+    const [snapshotId] = positionals;
+    if (!snapshotId || positionals.length !== 1) throw new UsageError('download takes SNAPSHOT');
+    const client = await ctx.client();
+    const snap = await client.call<{ sha256: string; bytes: number; parts: string[] }>('snapshot.get', { snapshotId });
+    const session = `agentctl-${randomBytes(16).toString('hex')}`;
+    const link = await client.call<{ path: string }>('download.create', { snapshotId, session });
+    const status = await client.call<Status>('agent.status');
+    if (!status.sockets) throw new UsageError('download needs the admin socket');
+    const target = o.output ?? snap.parts[0]!.replace(/\.part\d+$/, '');
+    const out = target === '-' ? process.stdout : fs.createWriteStream(target, { flags: 'wx' });
+    const hash = createHash('sha256');
+    const bar = new ProgressBar();
+    let received = 0;
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get({ socketPath: status.sockets!.download, path: link.path, headers: { 'x-hostagent-session': session } }, (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`download failed: HTTP ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        res.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          received += chunk.length;
+          bar.update(target, received, snap.bytes);
+        });
+        res.pipe(out);
+        out.on('finish', () => resolve());
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (out !== process.stdout) (out as fs.WriteStream).on('error', reject);
+    });
+    bar.done();
+    const sha256 = hash.digest('hex');
+    if (sha256 !== snap.sha256) throw new Error(`sha256 mismatch: got ${sha256}, expected ${snap.sha256}`);
+    if (target !== '-') ctx.err(`${target}: ${received} bytes, sha256 ${sha256} verified`);
+  },
+};

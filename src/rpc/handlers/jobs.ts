@@ -1,0 +1,20 @@
+import type { ParamsOf } from '../../protocol/index.ts';
+import type * as M from '../../protocol/methods/job.ts';
+import type { RpcServices } from '../services.ts';
+import { assertOwnAccount, visibleJob } from './access.ts';
+import { jobView } from './views.ts';
+
+export function jobHandlers(s: RpcServices) {
+  return {
+    'job.get': (p: ParamsOf<typeof M.jobGet>) => jobView(visibleJob(s, p.jobId, p.actor)),
+    'job.list': (p: ParamsOf<typeof M.jobList>) => {
+      if (p.account !== undefined) assertOwnAccount(p.actor, p.account);
+      const account = p.actor?.account ?? p.account;
+      return { jobs: s.store.jobs.list({ account, status: p.status, limit: p.limit }).map(jobView) };
+    },
+    'job.cancel': async (p: ParamsOf<typeof M.jobCancel>) => {
+      visibleJob(s, p.jobId, p.actor);
+      return jobView(await s.queue.cancel(p.jobId));
+    },
+  };
+}
