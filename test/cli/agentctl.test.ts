@@ -1,19 +1,6 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { AGENTCTL, startDaemon } from '../helpers/daemon.ts';
-
-// Asynchronous on purpose: the daemon under test runs in this process and must keep answering.
-function agentctl(args: string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [AGENTCTL, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.stdin.end(input ?? '');
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { startDaemon } from '../helpers/daemon.ts';
+import { agentctl } from '../helpers/agentctl.ts';
 
 t.test('agentctl against a running daemon', async (t) => {
   const d = await startDaemon(t);
