@@ -41,6 +41,11 @@ export interface WriteArchiveOptions {
   files?: HomeSource;
   /** databases/..., mail/..., dns/... in that order. */
   entries?: AsyncIterable<ArchiveEntry>;
+  /**
+   * Warnings of the sources behind `entries`, which they may append to while being consumed;
+   * they go into warnings.json and the result after the home directory's own.
+   */
+  sourceWarnings?: SourceWarning[];
   signal?: AbortSignal;
   onProgress?: (p: ArchiveProgress) => void;
 }
@@ -137,7 +142,9 @@ export async function writeAccountArchive(opts: WriteArchiveOptions): Promise<Wr
           await tar.begin({ path: p, type: 'file', mode: e.mode, mtime, size: e.size });
           for await (const chunk of e.open()) {
             const w = tar.data(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-            if (w) { await w; checkAbort(); progress(); }
+            if (w) await w;
+            checkAbort();
+            progress();
           }
           await tar.end();
           files++;
@@ -149,6 +156,7 @@ export async function writeAccountArchive(opts: WriteArchiveOptions): Promise<Wr
 
     phase = 'finishing';
     checkAbort();
+    if (opts.sourceWarnings) warnings.push(...opts.sourceWarnings);
     await tar.addBuffer(WARNINGS_FILE, json(warnings), now);
     await tar.addBuffer('SHA256SUMS', tar.sums(), now);
     await tar.finish();

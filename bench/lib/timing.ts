@@ -1,0 +1,33 @@
+// Wall-clock timing of shell pipelines and child processes for benchmarks.
+import { spawnSync } from 'node:child_process';
+
+export interface Timing {
+  wallMs: number;
+  /** user + system CPU of the command and all its descendants. */
+  cpuMs: number;
+  stdout: string;
+}
+
+/**
+ * Runs a command under GNU time: wall clock plus the CPU of its whole process tree. CPU time
+ * is the steadier number on a busy machine; wall time is what the targets are about.
+ */
+export function timeCommand(argv: string[]): Timing {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr}`);
+  return { wallMs: Number(m[1]) * 1000, cpuMs: (Number(m[2]) + Number(m[3])) * 1000, stdout: r.stdout };
+}
+
+export function timeShell(script: string, args: string[] = []): Timing {
+  return timeCommand(['sh', '-c', script, 'sh', ...args]);
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+export function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
+}

@@ -1,0 +1,91 @@
+// Snapshot speed against GNU tools, measured in one run on a warm page cache:
+//   gzip: ours vs `tar -cf - | pigz -6`   (targets: time <= 0.5x, size <= 1.03x)
+//   zstd: ours vs `tar -cf - | zstd -3 -T2` (target: time <= 1.2x)
+//   peak RSS of the archive writer process on the large profile (target: <= 150 MiB)
+// Usage: node bench/snapshot/run.ts [--profile wordpress] [--runs 1] [--rss-profile large] [--no-rss]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { SampleProfile } from '../../src/sample/make-account.ts';
+import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
+import { timeShell, timeCommand, median, hasCommand, type Timing } from '../lib/timing.ts';
+
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'wordpress' },
+    runs: { type: 'string', default: '1' },
+    'rss-profile': { type: 'string', default: 'large' },
+    'no-rss': { type: 'boolean', default: false },
+  },
+});
+const profile = values.profile as SampleProfile;
+const runs = Math.max(1, Number(values.runs));
+const WRITE_ONCE = fileURLToPath(new URL('./write-once.ts', import.meta.url));
+
+for (const cmd of ['tar', 'pigz', 'zstd', '/usr/bin/time']) {
+  if (!hasCommand(cmd)) { console.error(`bench/snapshot needs ${cmd}`); process.exit(2); }
+}
+
+interface Ours { ms: number; bytes: number; files: number; warnings: number; maxRssMiB: number }
+
+function runOurs(home: string, out: string, compression: 'gzip' | 'zstd'): Ours & Timing {
+  fs.rmSync(out, { force: true });
+  const { uid, gid } = benchOwner();
+  const r = timeCommand([process.execPath, WRITE_ONCE, home, out, compression, String(uid), String(gid)]);
+  return { ...(JSON.parse(r.stdout) as Ours), ...r };
+}
+
+function size(p: string): number {
+  return fs.statSync(p).size;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hostagent-bench-out-'));
+try {
+  const sample = cachedSample(profile);
+  const home = sample.root;
+  console.log(`profile ${profile}: ${sample.files} files, ${(sample.bytes / 2 ** 20).toFixed(0)} MiB; ${os.cpus().length} CPUs; ${runs} run(s), median`);
+  warmPageCache(home);
+
+  const pigzOut = path.join(work, 'ref.tar.gz');
+  const zstdOut = path.join(work, 'ref.tar.zst');
+  const oursGz = path.join(work, 'ours.tar.gz');
+  const oursZst = path.join(work, 'ours.tar.zst');
+  const t = { pigz: [] as Timing[], zstd: [] as Timing[], gzip: [] as Timing[], ozstd: [] as Timing[] };
+  for (let i = 0; i < runs; i++) {
+    t.pigz.push(timeShell('tar -cf - -C "$1" . | pigz -6 > "$2"', [home, pigzOut]));
+    t.gzip.push(runOurs(home, oursGz, 'gzip'));
+    t.zstd.push(timeShell('tar -cf - -C "$1" . | zstd -q -3 -T2 > "$2"', [home, zstdOut]));
+    t.ozstd.push(runOurs(home, oursZst, 'zstd'));
+  }
+  const wall = (list: Timing[]): number => median(list.map((x) => x.wallMs));
+  const cpu = (list: Timing[]): number => median(list.map((x) => x.cpuMs));
+  const readable = spawnSync('sh', ['-c', 'tar -tzf "$1" > /dev/null && tar --zstd -tf "$2" > /dev/null', 'sh', oursGz, oursZst]).status === 0;
+
+  const row = (name: string, list: Timing[], bytes: number): string =>
+    `  ${name.padEnd(28)} ${(wall(list) / 1000).toFixed(2).padStart(7)} s wall ${(cpu(list) / 1000).toFixed(2).padStart(7)} s CPU ${(bytes / 2 ** 20).toFixed(1).padStart(9)} MiB`;
+  const ratio = (label: string, value: number, target: number): string =>
+    `  ${label.padEnd(28)} ${value.toFixed(3)}  (target <= ${target}) ${value <= target ? 'ok' : 'MISSED'}`;
+  console.log(row('tar | pigz -6', t.pigz, size(pigzOut)));
+  console.log(row('ours gzip', t.gzip, size(oursGz)));
+  console.log(row('tar | zstd -3 -T2', t.zstd, size(zstdOut)));
+  console.log(row('ours zstd', t.ozstd, size(oursZst)));
+  console.log(ratio('gzip time ours/pigz', wall(t.gzip) / wall(t.pigz), 0.5));
+  console.log(ratio('gzip size ours/pigz', size(oursGz) / size(pigzOut), 1.03));
+  console.log(ratio('zstd time ours/zstd', wall(t.ozstd) / wall(t.zstd), 1.2));
+  console.log(`  (CPU-time ratios, steadier on a busy machine: gzip ${(cpu(t.gzip) / cpu(t.pigz)).toFixed(3)}, zstd ${(cpu(t.ozstd) / cpu(t.zstd)).toFixed(3)})`);
+  console.log(`  archives readable by GNU tar: ${readable ? 'yes' : 'NO'}`);
+  fs.rmSync(pigzOut, { force: true });
+  fs.rmSync(zstdOut, { force: true });
+
+  if (!values['no-rss']) {
+    const big = cachedSample(values['rss-profile'] as SampleProfile);
+    warmPageCache(big.root);
+    const r = runOurs(big.root, oursGz, 'gzip');
+    console.log(`  peak RSS, ${values['rss-profile']} profile (${(big.bytes / 2 ** 30).toFixed(2)} GiB), gzip: ${r.maxRssMiB.toFixed(1)} MiB  (target <= 150) ${r.maxRssMiB <= 150 ? 'ok' : 'MISSED'}`);
+  }
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,18 @@
+// One archive write in its own process, so the benchmark can read this process's peak RSS
+// (the daemon's share of a snapshot; the file reader is its own child).
+import { writeAccountArchive, type Compression } from '../../src/archive/index.ts';
+
+const [home, outPath, compression, uid, gid] = process.argv.slice(2);
+const t = process.hrtime.bigint();
+const r = await writeAccountArchive({
+  outPath, compression: compression as Compression,
+  manifest: { format: 1, kind: 'account_full', username: 'bench' },
+  files: { home, uid: Number(uid), gid: Number(gid), excludes: [] },
+});
+process.stdout.write(`${JSON.stringify({
+  ms: Number(process.hrtime.bigint() - t) / 1e6,
+  bytes: r.bytes,
+  files: r.files,
+  warnings: r.warnings.length,
+  maxRssMiB: process.resourceUsage().maxRSS / 1024,
+})}\n`);
