@@ -48,7 +48,9 @@ export function needsRedaction(value: unknown, seen: Set<object> = new Set()): b
   if (seen.has(value) || value instanceof Error) return true;
   seen.add(value);
   if (Array.isArray(value)) return value.some((v) => needsRedaction(v, seen));
-  for (const [k, v] of Object.entries(value)) {
+  const record = value as Record<string, unknown>;
+  for (const k of Object.keys(record)) {
+    const v = record[k];
     if (isSecretKey(k) && v !== null && v !== undefined && v !== '') return true;
     if (needsRedaction(v, seen)) return true;
   }

@@ -134,7 +134,6 @@ export class RpcConnection {
    * pipelining thousands of frames cannot starve the others.
    */
   #work(): void {
-    this.#workScheduled = false;
     let budget = LINES_PER_TURN;
     while (this.#backlogged && budget > 0 && this.#inFlight < this.#limits.maxInFlight && !this.#closed) {
       const line = this.#backlog[this.#backlogAt]!;
@@ -145,12 +144,21 @@ export class RpcConnection {
     if (!this.#backlogged) {
       this.#backlog = [];
       this.#backlogAt = 0;
-    } else if (budget === 0 && !this.#workScheduled && !this.#closed) {
-      this.#workScheduled = true;
-      setImmediate(() => this.#work());
+    } else if (budget === 0) {
+      this.#scheduleWork();
     }
     this.#throttle();
     this.#maybeFinish();
+  }
+
+  /** More frames on the next turn, after other connections had theirs; at most one turn queued. */
+  #scheduleWork(): void {
+    if (this.#workScheduled || this.#closed) return;
+    this.#workScheduled = true;
+    setImmediate(() => {
+      this.#workScheduled = false;
+      this.#work();
+    });
   }
 
   #onLine(line: Buffer): void {
@@ -179,7 +187,12 @@ export class RpcConnection {
       },
     ).finally(() => {
       this.#inFlight--;
-      this.#work();
+      if (this.#backlogged) {
+        this.#scheduleWork();
+      } else {
+        this.#throttle();
+        this.#maybeFinish();
+      }
     });
   }
 
