@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { DestinationStream } from 'pino';
 import { readConfigFile, loadDevConfig, type AgentConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { cacheFor } from '../core/cache-for.ts';
 import { JobQueue } from '../core/jobs/index.ts';
 import { openState, openStore, type Db } from '../state/index.ts';
 import type { Store } from '../core/store.ts';
@@ -91,7 +92,7 @@ export class Daemon {
       downloads: { createLink: (snap, session, ttl) => createLink({ store: this.store, clock: init.clock, baseUrl: () => this.#config.download.baseUrl }, snap, session, ttl) },
       config: () => this.#config,
       connectionCounts: () => ({ admin: this.#rpc.admin.connectionCount, panel: this.#rpc.panel.connectionCount }),
-      spoolUsage: () => ({ usedBytes: usedBytes(this.#config.paths.spool), freeBytes: freeBytes(this.#config.paths.spool) }),
+      spoolUsage: cacheFor(1000, () => ({ usedBytes: usedBytes(this.#config.paths.spool), freeBytes: freeBytes(this.#config.paths.spool) })),
       reload: () => this.reload(),
     };
     const methods = registeredMethods(services);
