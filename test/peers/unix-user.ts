@@ -23,6 +23,7 @@ export function createTestUser(home: string): TestUser {
   chownSync(home, uid, gid);
   return {
     name, password, uid, gid, home,
-    remove: () => { try { execFileSync('userdel', [name], { stdio: 'ignore' }); } catch { /* already gone */ } },
+    // -f: a session process of the user may still be exiting (or be an unreaped zombie).
+    remove: () => { try { execFileSync('userdel', ['-f', name], { stdio: 'ignore' }); } catch { /* already gone */ } },
   };
 }

@@ -1,0 +1,15 @@
+// Objects are written under a hidden temporary name and renamed when complete, where the
+// backend can rename. list() never shows these names, so a broken upload is never mistaken
+// for a snapshot even when the peer died before the partial could be removed.
+import { randomBytes } from 'node:crypto';
+
+const PREFIX = '.hostagent-partial-';
+
+export function partialName(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return `${name.slice(0, slash + 1)}${PREFIX}${randomBytes(6).toString('hex')}-${name.slice(slash + 1)}`;
+}
+
+export function isPartialName(name: string): boolean {
+  return name.slice(name.lastIndexOf('/') + 1).startsWith(PREFIX);
+}
