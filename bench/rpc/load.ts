@@ -26,10 +26,20 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-/** The id of an answer line; cheap on purpose, so the generator costs the same for any server. */
-function answerId(line: string): number {
-  const at = line.indexOf('"id":');
-  return at < 0 ? -1 : parseInt(line.slice(at + 5, at + 25), 10);
+const ID_MEMBER = Buffer.from('"id":');
+
+/**
+ * The numeric id of the answer line buf[start, end), or -1. Read from the bytes, without decoding
+ * the line: the generator's cost per answer must not grow with the answer's size, or a server with
+ * longer answers than the reference would be measured partly by how busy it keeps its client.
+ */
+function answerId(buf: Buffer, start: number, end: number): number {
+  let at = buf.indexOf(ID_MEMBER, start);
+  if (at < 0 || at >= end) return -1;
+  at += ID_MEMBER.length;
+  let id = -1;
+  for (let c = buf[at]!; at < end && c >= 48 && c <= 57; c = buf[++at]!) id = (id < 0 ? 0 : id * 10) + (c - 48);
+  return id;
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
@@ -41,7 +51,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const socket = net.connect(o.socketPath);
     const sentAt = new Map<number, number>();
     let nextId = 0;
-    let buffer = '';
+    /** The start of an answer line whose end has not arrived yet. */
+    let partial: Buffer | null = null;
     const fill = () => {
       if (phase === 'drain') return;
       let out = '';
@@ -52,17 +63,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       }
       if (out) socket.write(out);
     };
-    socket.setEncoding('utf8');
     socket.on('connect', fill);
     socket.on('error', reject);
     socket.on('close', () => resolve());
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
+    socket.on('data', (chunk: Buffer) => {
+      const buf = partial ? Buffer.concat([partial, chunk]) : chunk;
       let start = 0;
-      let nl: number;
       const now = performance.now();
-      while ((nl = buffer.indexOf('\n', start)) >= 0) {
-        const id = answerId(buffer.slice(start, nl));
+      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+        const id = answerId(buf, start, nl);
         start = nl + 1;
         const t0 = sentAt.get(id);
         if (t0 === undefined) continue;
@@ -71,7 +80,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         completed++;
         if (t0 >= 0) latencies.push(now - t0);
       }
-      buffer = buffer.slice(start);
+      partial = start < buf.length ? buf.subarray(start) : null;
       if (phase === 'drain' && sentAt.size === 0) socket.end();
       else fill();
     });

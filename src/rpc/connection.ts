@@ -2,9 +2,10 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import { AgentError } from '../errors/index.ts';
 import type { CallContext, SocketKind } from './call-context.ts';
-import type { Dispatcher } from './dispatcher.ts';
-import { LineSplitter } from './line-splitter.ts';
-import { errorResponse, PARSE_ERROR, type RpcResponse } from './envelope.ts';
+import type { Answer, Dispatcher } from './dispatcher.ts';
+import { LineSplitter, type Frame } from './line-splitter.ts';
+import { errorResponse, PARSE_ERROR } from './envelope.ts';
+import { answerJson } from './answer-json.ts';
 
 export interface ConnectionLimits {
   maxLineBytes: number;
@@ -13,11 +14,39 @@ export interface ConnectionLimits {
   maxEventBacklogBytes: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Frames one connection may have handled per turn of the event loop before other connections get theirs. */
 const LINES_PER_TURN = 64;
-const NO_LINE = Buffer.alloc(0);
+const NO_LINE: Frame = '';
 let nextId = 1;
+
+/**
+ * The JSON of a frame: without a trailing CR (CRLF line ends) and, as a UTF-8 decoder would have
+ * it, without a leading byte order mark.
+ */
+function jsonText(line: string): string {
+  const end = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length;
+  const start = line.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return start === 0 && end === line.length ? line : line.slice(start, end);
+}
+
+/** What a handler learns about its call; the request id is only spelled out when something uses it. */
+class RequestContext implements CallContext {
+  readonly socket: SocketKind;
+  readonly log: Logger;
+  readonly connection: RpcConnection;
+  readonly #seq: number;
+
+  constructor(connection: RpcConnection, log: Logger, seq: number) {
+    this.socket = connection.kind;
+    this.log = log;
+    this.connection = connection;
+    this.#seq = seq;
+  }
+
+  get requestId(): string {
+    return `${this.connection.id}.${this.#seq}`;
+  }
+}
 
 /**
  * One client connection: frames, parses and dispatches requests, writes answers in completion
@@ -37,7 +66,7 @@ export class RpcConnection {
   #requestSeq = 0;
   #droppedEvents = 0;
   /** Complete frames read but not handled yet; reading pauses while there are any. */
-  #backlog: Buffer[] = [];
+  #backlog: Frame[] = [];
   #backlogAt = 0;
   #workScheduled = false;
   /** Lines produced in this turn of the event loop, sent together in one write on the next tick. */
@@ -57,7 +86,7 @@ export class RpcConnection {
     socket.on('end', () => {
       // A last frame without its newline still counts once the peer is done sending.
       const last = this.#splitter.finish();
-      if (last) this.#backlog.push(last);
+      if (last !== undefined) this.#backlog.push(last);
       this.#ended = true;
       this.#work();
     });
@@ -136,7 +165,7 @@ export class RpcConnection {
   #work(): void {
     let budget = LINES_PER_TURN;
     while (this.#backlogged && budget > 0 && this.#inFlight < this.#limits.maxInFlight && !this.#closed) {
-      const line = this.#backlog[this.#backlogAt]!;
+      const line = this.#backlog[this.#backlogAt] as Frame;
       this.#backlog[this.#backlogAt++] = NO_LINE;
       this.#onLine(line);
       budget--;
@@ -161,26 +190,34 @@ export class RpcConnection {
     });
   }
 
-  #onLine(line: Buffer): void {
-    const trimmed = line.length && line[line.length - 1] === 13 ? line.subarray(0, -1) : line;
-    if (trimmed.length === 0) return;
+  #onLine(line: Frame): void {
     let message: unknown;
+    if (line === null) {
+      this.#send(errorResponse(null, PARSE_ERROR, 'Parse error', { reason: 'invalid UTF-8' }));
+      return;
+    }
+    if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) return;
     try {
-      message = JSON.parse(utf8.decode(trimmed));
+      message = JSON.parse(jsonText(line));
+    } catch {
+      this.#send(errorResponse(null, PARSE_ERROR, 'Parse error', { reason: 'invalid JSON' }));
+      return;
+    }
+    const ctx = new RequestContext(this, this.#log, ++this.#requestSeq);
+    let answer: Answer | Promise<Answer>;
+    try {
+      answer = this.#dispatcher.handle(message, ctx);
     } catch (err) {
-      const reason = err instanceof TypeError ? 'invalid UTF-8' : 'invalid JSON';
-      this.#send(errorResponse(null, PARSE_ERROR, 'Parse error', { reason }));
+      answer = Promise.reject(err);
+    }
+    // Answered on the spot: nothing in flight, nothing to wait for.
+    if (!(answer instanceof Promise)) {
+      this.#send(answer);
       return;
     }
     this.#inFlight++;
-    const ctx: CallContext = {
-      socket: this.kind,
-      requestId: `${this.id}.${++this.#requestSeq}`,
-      log: this.#log,
-      connection: this,
-    };
-    this.#dispatcher.handle(message, ctx).then(
-      (answer) => this.#send(answer),
+    answer.then(
+      (a) => this.#send(a),
       (err: unknown) => {
         this.#log.error({ err }, 'dispatch failed');
         this.#send(errorResponse(null, -32603, 'Internal error', { code: 'AGENT_E_INTERNAL', requestId: ctx.requestId }));
@@ -196,9 +233,9 @@ export class RpcConnection {
     });
   }
 
-  #send(answer: RpcResponse | RpcResponse[] | null): void {
+  #send(answer: Answer): void {
     if (answer === null || this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return;
-    this.#queue(JSON.stringify(answer));
+    this.#queue(answerJson(answer));
   }
 
   // One write per turn instead of one per answer: a pipelining client's answers share a syscall.

@@ -34,19 +34,25 @@ function validId(id: unknown): id is RequestId {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
+/** What is wrong with a request object's envelope, or null when it is well-formed. */
+export function envelopeProblem(m: Record<string, unknown>): string | null {
+  return m.jsonrpc !== '2.0' ? 'jsonrpc must be "2.0"'
+    : typeof m.method !== 'string' ? 'method must be a string'
+      : 'params' in m && (typeof m.params !== 'object' || m.params === null) ? 'params must be an array or an object'
+        : 'id' in m && !validId(m.id) ? 'id must be a string, a number or null'
+          : null;
+}
+
 /** The request, or the error response it earns. An invalid request always gets an answer. */
 export function checkEnvelope(msg: unknown): { request: RpcRequest } | { response: RpcResponse } {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
     return { response: errorResponse(null, INVALID_REQUEST, 'Invalid Request') };
   }
   const m = msg as Record<string, unknown>;
-  const id = 'id' in m && validId(m.id) ? m.id : null;
-  const problem =
-    m.jsonrpc !== '2.0' ? 'jsonrpc must be "2.0"'
-      : typeof m.method !== 'string' ? 'method must be a string'
-        : 'params' in m && (typeof m.params !== 'object' || m.params === null) ? 'params must be an array or an object'
-          : 'id' in m && !validId(m.id) ? 'id must be a string, a number or null'
-            : null;
-  if (problem) return { response: errorResponse(id, INVALID_REQUEST, 'Invalid Request', { reason: problem }) };
+  const problem = envelopeProblem(m);
+  if (problem) {
+    const id = 'id' in m && validId(m.id) ? m.id : null;
+    return { response: errorResponse(id, INVALID_REQUEST, 'Invalid Request', { reason: problem }) };
+  }
   return { request: m as unknown as RpcRequest };
 }
