@@ -13,8 +13,16 @@ import { SpoolLayout } from './backup/spool-layout.ts';
 import { backupJobKind } from './backup/backup-job.ts';
 import { BackupService } from './backup/backup-service.ts';
 import { SnapshotService } from './backup/snapshot-service.ts';
+import { restoreJobKind } from './restore/restore-job.ts';
+import { RestoreService } from './restore/restore-service.ts';
 import { publishJobEvents } from './job-events.ts';
 import { NotificationCenter, validateNotificationConfig } from './notifications.ts';
+import { Scheduler } from '../scheduler/index.ts';
+import type { JobRecord } from '../core/jobs/index.ts';
+import type { SnapshotRow } from '../core/model.ts';
+import { uploadSnapshot, openNamedDestination, type UploadDeps } from './backup/upload.ts';
+import { applyRetention } from './retention.ts';
+import { destinationOperations, scheduleOperations } from './schedule-services.ts';
 import { createLogger, SystemdNotifier, VERSION, isRoot, freeBytes, usedBytes, type Logger } from '../system/index.ts';
 
 export interface DaemonOptions {
@@ -42,6 +50,8 @@ export class Daemon {
   readonly spool: SpoolLayout;
   readonly snapshots: SnapshotService;
   readonly backups: BackupService;
+  readonly restores: RestoreService;
+  readonly scheduler: Scheduler;
   readonly notifications: NotificationCenter;
   readonly schemaVersion: number;
   readonly startedAt: number;
@@ -74,10 +84,21 @@ export class Daemon {
     this.queue.register('backup', backupJobKind({
       store: this.store, clock: init.clock, events: this.events, spool: this.spool, version: VERSION,
       config: () => this.#config, temporaryHours: () => this.#config.purge.temporaryHours,
+      upload: (req) => uploadSnapshot(this.#uploadDeps(), req),
+      afterStored: (job, snap) => this.#afterStored(job, snap),
     }));
     this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config });
+    this.queue.register('restore', restoreJobKind({ store: this.store, events: this.events, spool: this.spool, config: () => this.#config }));
+    this.restores = new RestoreService({ store: this.store, queue: this.queue, clock: init.clock, events: this.events, spool: this.spool, backups: this.backups, config: () => this.#config });
+    this.scheduler = new Scheduler({
+      schedules: this.store.schedules, accounts: this.store.accounts, jobs: this.store.jobs, clock: init.clock, log: init.log,
+      settings: () => this.#config.scheduler,
+      enqueue: (sch, account) => this.backups.create({ account, scope: sch.scope, compression: sch.compression, destinations: sch.destinations, trigger: 'schedule', schedule: sch.id }),
+    });
     this.snapshots = new SnapshotService({ store: this.store, spool: this.spool, events: this.events, clock: init.clock, queue: this.queue, log: init.log });
     const services: RpcServices = {
+      destinations: destinationOperations({ store: this.store, log: init.log }),
+      schedules: scheduleOperations(this.scheduler, init.clock),
       version: VERSION,
       startedAt: this.startedAt,
       clock: init.clock,
@@ -88,6 +109,7 @@ export class Daemon {
       events: this.events,
       notifications: this.notifications,
       backups: this.backups,
+      restores: this.restores,
       snapshots: this.snapshots,
       downloads: { createLink: (snap, session, ttl) => createLink({ store: this.store, clock: init.clock, baseUrl: () => this.#config.download.baseUrl }, snap, session, ttl) },
       config: () => this.#config,
@@ -144,6 +166,9 @@ export class Daemon {
     await this.#download.listenSocket({ path: cfg.download.socket, mode: cfg.download.socketMode, group: cfg.rpc.panelGroup });
     if (cfg.download.listen) await this.#download.listenLoopback(cfg.download.listen);
     await this.sweep();
+    // Schedules load synchronously here; missed runs are queued in the background, so a long
+    // catch-up (each account is estimated first) never delays READY.
+    this.scheduler.start().catch((err: unknown) => this.log.error({ err }, 'scheduler start failed'));
     this.#sweepTimer = setInterval(() => void this.sweep(), this.#config.purge.sweepIntervalMinutes * 60_000);
     this.#sweepTimer.unref();
     this.#systemd.ready(this.#statusLine());
@@ -159,6 +184,20 @@ export class Daemon {
       this.log.error({ err }, 'purge sweep failed');
       return { purged: [], orphans: [] };
     }
+  }
+
+  #uploadDeps(): UploadDeps {
+    const sc = this.#config.scheduler;
+    return { destinations: this.store.destinations, clock: this.clock, log: this.log, retry: () => ({ attempts: sc.uploadAttempts, baseDelayMs: sc.uploadRetryBaseMs, maxDelayMs: 60_000 }) };
+  }
+
+  /** Retention of the schedule that queued a run, once its snapshot is recorded. */
+  async #afterStored(job: JobRecord, _snapshot: SnapshotRow): Promise<void> {
+    const scheduleId = (job.params as { schedule?: string }).schedule;
+    const schedule = scheduleId ? this.store.schedules.get(scheduleId) : null;
+    if (!schedule || !job.account) return;
+    const deps = this.#uploadDeps();
+    await applyRetention({ store: this.store, log: this.log, events: this.events, spool: this.spool, open: (name) => openNamedDestination(deps, name) }, schedule, job.account);
   }
 
   #statusLine(): string {
@@ -211,6 +250,7 @@ export class Daemon {
     this.log.info({ graceMs: grace, running: this.queue.stats().running }, 'stopping');
     for (const s of Object.values(this.#rpc)) s.stopListening();
     this.#download.close();
+    this.scheduler.stop();
     await this.queue.shutdown(grace);
     // Notices of the last jobs get a short chance to leave; they never hold up a stop for long.
     await Promise.race([this.notifications.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -222,6 +262,7 @@ export class Daemon {
   #closeEverything(): void {
     this.#systemd.stopWatchdog();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    this.scheduler.stop();
     for (const s of Object.values(this.#rpc)) {
       s.stopListening();
       s.closeConnections();

@@ -9,6 +9,8 @@ import { jobsSection } from './sections/jobs.ts';
 import { notificationsSection } from './sections/notifications.ts';
 import { databasesSection } from './sections/databases.ts';
 import { purgeSection } from './sections/purge.ts';
+import { schedulerSection } from './sections/scheduler.ts';
+import { restoreSection } from './sections/restore.ts';
 
 export const configSchema = Type.Object({
   $schema: Type.Optional(Type.String({ description: 'Location of agent.schema.json, for editors; the daemon ignores it.' })),
@@ -20,6 +22,8 @@ export const configSchema = Type.Object({
   notifications: notificationsSection,
   databases: databasesSection,
   purge: purgeSection,
+  scheduler: schedulerSection,
+  restore: restoreSection,
 }, {
   $id: 'https://hostagent.dev/schema/agent.json',
   title: 'hostagent configuration (/etc/hostagent/agent.json)',

@@ -1,6 +1,7 @@
 // What the domain needs from persistence. src/state implements it on SQLite.
 import type { AccountRow, AccountSpec, PackageRow, PackageSettings, SnapshotLocation, SnapshotRow } from './model.ts';
 import type { JobStore } from './jobs/job.ts';
+import type { RetentionPolicy } from './retention.ts';
 
 export interface PackageStore {
   put(name: string, settings: PackageSettings, now: number): PackageRow;
@@ -75,7 +76,105 @@ export interface NotificationStore {
   trim(keep: number): void;
 }
 
+export interface DestinationRow {
+  name: string;
+  type: string;
+  /** As validated; holds secrets, so only publicSettings() of it leaves the daemon. */
+  settings: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DestinationStore {
+  put(name: string, type: string, settings: Record<string, unknown>, now: number): DestinationRow;
+  get(name: string): DestinationRow | null;
+  list(): DestinationRow[];
+  delete(name: string): boolean;
+  /** Ids of the schedules that name this destination. */
+  usedBy(name: string): string[];
+  /** Every copy of a snapshot at one destination gets this status. */
+  setLocationStatus(snapshotId: string, destination: string, status: 'stored' | 'pending_deletion'): void;
+  dropLocations(snapshotId: string, destination: string): void;
+}
+
+export type ScheduleTarget = { account: string } | { package: string } | { all: true };
+
+export interface ScheduleSpec {
+  id: string;
+  cron: string;
+  timezone: string;
+  target: ScheduleTarget;
+  scope: 'full' | 'hosting' | 'mail' | 'configuration';
+  compression: 'gzip' | 'zstd';
+  destinations: string[];
+  retention: RetentionPolicy;
+  /** Unset: the scheduler section's default applies. */
+  jitterSeconds?: number;
+  enabled: boolean;
+}
+
+export interface ScheduleRow extends ScheduleSpec {
+  lastFireAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleRun {
+  scheduleId: string;
+  account: string;
+  jobId: string;
+  snapshotId: string | null;
+  firedAt: number;
+}
+
+/** What the scheduler needs to know when a schedule fires next, without the whole spec. */
+export interface ScheduleTiming {
+  id: string;
+  cron: string;
+  timezone: string;
+  lastFireAt: number | null;
+  updatedAt: number;
+}
+
+export interface ScheduleStore {
+  put(spec: ScheduleSpec, now: number): ScheduleRow;
+  /** Enabled schedules, streamed: a host may hold tens of thousands. */
+  enabledTimings(): Iterable<ScheduleTiming>;
+  get(id: string): ScheduleRow | null;
+  list(): ScheduleRow[];
+  delete(id: string): boolean;
+  setLastFire(id: string, at: number): void;
+  recordRun(run: ScheduleRun): void;
+  lastRun(scheduleId: string, account: string): ScheduleRun | null;
+  runOfJob(jobId: string): ScheduleRun | null;
+  /** Snapshot ids this schedule produced for the account, still listed. */
+  snapshotIds(scheduleId: string, account: string): string[];
+}
+
+/** A restore a tenant asked for, waiting for an admin; approved, its job gets the same id. */
+export interface RestoreRequestRow {
+  id: string;
+  account: string;
+  snapshotId: string;
+  params: Record<string, unknown>;
+  actor: Record<string, unknown> | null;
+  status: 'pending' | 'approved' | 'rejected';
+  reason: string | null;
+  createdAt: number;
+  decidedAt: number | null;
+}
+
+export interface RestoreRequestStore {
+  insert(r: Omit<RestoreRequestRow, 'status' | 'reason' | 'decidedAt'>): RestoreRequestRow;
+  get(id: string): RestoreRequestRow | null;
+  pending(): RestoreRequestRow[];
+  decide(id: string, status: 'approved' | 'rejected', reason: string | null, at: number): boolean;
+}
+
 export interface Store {
+  restoreRequests: RestoreRequestStore;
+  destinations: DestinationStore;
+  schedules: ScheduleStore;
   notifications: NotificationStore;
   downloadLinks: DownloadLinkStore;
   packages: PackageStore;

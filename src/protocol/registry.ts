@@ -9,8 +9,11 @@ import * as snapshot from './methods/snapshot.ts';
 import * as events from './methods/events.ts';
 import * as download from './methods/download.ts';
 import * as notify from './methods/notify.ts';
+import * as destination from './methods/destination.ts';
+import * as schedule from './methods/schedule.ts';
+import * as restore from './methods/restore.ts';
 
-const modules: Record<string, unknown>[] = [agent, account, pkg, backup, job, snapshot, events, download, notify];
+const modules: Record<string, unknown>[] = [agent, account, pkg, backup, job, snapshot, events, download, notify, destination, schedule, restore];
 
 function isDescriptor(v: unknown): v is MethodDescriptor {
   return typeof v === 'object' && v !== null && typeof (v as MethodDescriptor).name === 'string' && 'params' in v && 'scope' in v;

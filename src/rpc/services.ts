@@ -15,6 +15,8 @@ export interface BackupRequest {
   note?: string;
   prefix?: string;
   destinations?: string[];
+  /** The schedule that queued the run (trigger 'schedule'). */
+  schedule?: string;
   /** tenant: policy applies and the snapshot is temporary; admin: recorded, not limited. */
   trigger: 'tenant' | 'admin' | 'schedule' | 'safety';
 }
@@ -52,7 +54,48 @@ export interface NotificationOperations {
   history(limit: number): import('../core/store.ts').NotificationDelivery[];
 }
 
+export interface DestinationOperations {
+  /** Validates a type's settings (AGENT_E_INVALID naming the field); returns them with defaults filled in. */
+  validate(type: string, settings: Record<string, unknown>): Record<string, unknown>;
+  /** The settings with every secret shown as ***. */
+  publicSettings(type: string, settings: Record<string, unknown>): Record<string, unknown>;
+  /** Writes, reads back and deletes a probe object at a configured destination. */
+  test(name: string): Promise<Record<string, unknown>>;
+}
+
+export interface ScheduleOperations {
+  /** Throws AGENT_E_INVALID naming `cron` or `timezone`. */
+  validate(cron: string, timezone: string): void;
+  nextFires(cron: string, timezone: string, count: number): number[];
+  /** When the running scheduler fires this schedule next (null: disabled or never). */
+  nextFireAt(id: string): number | null;
+  /** Picks up a schedule after it was put or deleted. */
+  refresh(id: string): void;
+  runNow(schedule: import('../core/store.ts').ScheduleRow): Promise<{ queued: { account: string; jobId: string }[]; skipped: string[]; failed: { account: string; code: string; message: string }[] }>;
+}
+
+export type RestorePartName = 'files' | 'databases' | 'mail' | 'dns';
+
+export interface RestoreRequest {
+  snapshotId: string;
+  parts?: RestorePartName[];
+  target?: { account?: string; mode?: 'in-place' | 'staging'; path?: string };
+  /** Set for tenant calls on the panel socket: package policy and approval apply. */
+  actor?: { account: string; session: string };
+}
+
+export interface RestoreOperations {
+  create(req: RestoreRequest): Promise<{ jobId: string; status: 'queued' | 'pending' }>;
+  approve(id: string): Promise<{ jobId: string; status: 'queued' }>;
+  reject(id: string, reason: string): { jobId: string; status: 'rejected' };
+  /** Registers an archive made elsewhere after checking it; it can then be restored. */
+  importArchive(path: string, account?: string): Promise<{ snapshotId: string; account: string; bytes: number; files: number }>;
+}
+
 export interface RpcServices {
+  readonly restores: RestoreOperations;
+  readonly destinations: DestinationOperations;
+  readonly schedules: ScheduleOperations;
   readonly notifications: NotificationOperations;
   readonly version: string;
   readonly startedAt: number;

@@ -7,6 +7,9 @@ import { RateLedgerRepo } from './rate-ledger-repo.ts';
 import { SnapshotsRepo } from './snapshots-repo.ts';
 import { DownloadLinksRepo } from './download-links-repo.ts';
 import { NotificationsRepo } from './notifications-repo.ts';
+import { DestinationsRepo } from './destinations-repo.ts';
+import { SchedulesRepo } from './schedules-repo.ts';
+import { RestoreRequestsRepo } from './restore-requests-repo.ts';
 
 export function openStore(db: Db): Store {
   return {
@@ -17,5 +20,8 @@ export function openStore(db: Db): Store {
     jobs: new JobsRepo(db),
     downloadLinks: new DownloadLinksRepo(db),
     notifications: new NotificationsRepo(db),
+    destinations: new DestinationsRepo(db),
+    schedules: new SchedulesRepo(db),
+    restoreRequests: new RestoreRequestsRepo(db),
   };
 }

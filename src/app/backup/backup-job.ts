@@ -4,7 +4,7 @@ import { writeAccountArchive, archiveName } from '../../archive/index.ts';
 import { AgentError } from '../../errors/index.ts';
 import type { JobKind, JobRunContext, JobRecord } from '../../core/jobs/index.ts';
 import type { Store } from '../../core/store.ts';
-import type { BackupScope } from '../../core/model.ts';
+import type { BackupScope, SnapshotLocation, SnapshotRow } from '../../core/model.ts';
 import type { AgentConfig } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/events/event-bus.ts';
@@ -12,6 +12,7 @@ import { homeFacts } from '../../sources/home-facts/home-facts.ts';
 import { buildManifest, SCOPE_PARTS } from './backup-plan.ts';
 import { partEntries } from './part-entries.ts';
 import type { SpoolLayout } from './spool-layout.ts';
+import type { UploadRequest } from './upload.ts';
 
 export interface BackupJobParams {
   scope: BackupScope;
@@ -20,6 +21,8 @@ export interface BackupJobParams {
   note?: string;
   prefix?: string;
   destinations?: string[];
+  /** The schedule that queued this run, for its retention. */
+  schedule?: string;
   createdAt: number;
 }
 
@@ -32,6 +35,10 @@ export interface BackupJobDeps {
   config(): AgentConfig;
   /** Hours a tenant snapshot stays in the spool. */
   temporaryHours(): number;
+  /** Copies the finished archive to destinations (src/app/backup/upload.ts). */
+  upload?(req: UploadRequest): Promise<SnapshotLocation[]>;
+  /** After a run's snapshot is recorded: retention of the schedule that queued it. Never fails the job. */
+  afterStored?(job: JobRecord, snapshot: SnapshotRow): Promise<void>;
 }
 
 /**
@@ -70,6 +77,18 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
           onProgress: (pr) => ctx.progress({ phase: pr.phase === 'entries' ? phase : pr.phase, bytesDone: pr.bytesDone, bytesTotal: facts.bytes || undefined }),
         });
         for (const w of result.warnings) ctx.warn(w);
+        // Uploads come before the row: a snapshot whose copies failed is never listed, and the
+        // job's cleanup removes its spool files.
+        const destinations = p.destinations ?? [];
+        let locations: SnapshotLocation[] = [];
+        if (destinations.length) {
+          if (!deps.upload) throw new AgentError('AGENT_E_INTERNAL', 'this daemon cannot upload to destinations');
+          ctx.progress({ phase: 'uploading', bytesDone: 0 });
+          locations = await deps.upload({
+            snapshotId, files: result.paths, sha256: result.sha256, destinations, signal: ctx.signal,
+            onProgress: (u) => ctx.progress({ phase: 'uploading', destination: u.destination, bytesDone: u.bytesDone, bytesTotal: u.bytesTotal }),
+          });
+        }
         const temporary = job.trigger === 'tenant';
         const snap = deps.store.snapshots.insert({
           id: snapshotId, account: account.name, kind: 'account_full', scope: p.scope, trigger: job.trigger, jobId: job.id,
@@ -77,6 +96,14 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
           parts: result.paths.map((x) => path.basename(x)), manifest: {}, temporary, createdAt: p.createdAt,
           expiresAt: temporary ? p.createdAt + deps.temporaryHours() * 3600_000 : null,
         });
+        for (const loc of locations) deps.store.snapshots.addLocation(snapshotId, loc);
+        // A scheduled snapshot that reached every destination leaves the spool unless configured to stay.
+        if (job.trigger === 'schedule' && locations.length && !cfg.scheduler.keepLocalCopy) {
+          for (const f of result.paths) fs.rmSync(f, { force: true });
+        }
+        if (deps.afterStored) {
+          await deps.afterStored(job, deps.store.snapshots.get(snapshotId) ?? snap).catch((err: unknown) => ctx.log.error({ err }, 'after-snapshot step failed'));
+        }
         deps.events.publish({ type: 'snapshot.ready', account: account.name, payload: { snapshotId, jobId: job.id, bytes: snap.bytes, sha256: snap.sha256, createdAt: new Date(snap.createdAt).toISOString() } });
         return { result: { snapshotId, bytes: result.bytes, sha256: result.sha256, files: result.files, inputBytes: facts.bytes, seconds: (Date.now() - started) / 1000 } };
       } finally {

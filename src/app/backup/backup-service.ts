@@ -42,6 +42,10 @@ export class BackupService implements BackupOperations {
 
   async create(req: BackupRequest): Promise<{ jobId: string; snapshotId: string }> {
     const account = this.#account(req.account);
+    // An unknown destination is refused now rather than after the archive is written.
+    req.destinations?.forEach((d, i) => {
+      if (!this.#store.destinations.get(d)) throw new AgentError('AGENT_E_NOT_FOUND', `destination ${d} not found`, { data: { field: `destinations.${i}` } });
+    });
     const pkg = (account.package && this.#store.packages.get(account.package)) || DEFAULT_PACKAGE;
     const tenant = req.trigger === 'tenant';
     const ledger = this.#store.rateLedger;
@@ -64,7 +68,7 @@ export class BackupService implements BackupOperations {
         throw new AgentError('AGENT_E_NO_SPACE', `the spool ${this.#spool.root} has ${mib(free)} MiB free, the snapshot needs about ${mib(needed)} MiB`, { data: { freeBytes: free, neededBytes: needed } });
       }
       const snapshotId = randomUUID().replace(/-/g, '').slice(0, 20);
-      const params: BackupJobParams = { scope: req.scope, compression: req.compression, splitSize: req.splitSize, note: req.note, prefix: req.prefix, destinations: req.destinations, createdAt: this.#clock.now() };
+      const params: BackupJobParams = { scope: req.scope, compression: req.compression, splitSize: req.splitSize, note: req.note, prefix: req.prefix, destinations: req.destinations, ...(req.schedule ? { schedule: req.schedule } : {}), createdAt: this.#clock.now() };
       const job = this.#queue.enqueue({ kind: 'backup', account: account.name, trigger: req.trigger, params: params as unknown as Record<string, unknown>, snapshotId });
       if (reservation !== null) ledger.attachJob(reservation, job.id);
       else ledger.record(account.name, 'admin', job.id, this.#clock.now());

@@ -8,5 +8,8 @@ import { snapshotCommand } from './snapshot.ts';
 import { downloadCommand } from './download.ts';
 import { limitsCommand } from './limits.ts';
 import { notifyCommand } from './notify.ts';
+import { destinationCommand } from './destination.ts';
+import { scheduleCommand } from './schedule.ts';
+import { restoreCommand } from './restore.ts';
 
-export const COMMANDS: readonly Command[] = [statusCommand, methodsCommand, callCommand, accountCommand, backupCommand, snapshotCommand, downloadCommand, limitsCommand, notifyCommand];
+export const COMMANDS: readonly Command[] = [statusCommand, methodsCommand, callCommand, accountCommand, backupCommand, snapshotCommand, downloadCommand, limitsCommand, notifyCommand, destinationCommand, scheduleCommand, restoreCommand];

@@ -13,6 +13,9 @@ import { snapshotHandlers } from './snapshots.ts';
 import { eventHandlers } from './events.ts';
 import { downloadHandlers } from './download.ts';
 import { notifyHandlers } from './notify.ts';
+import { destinationHandlers } from './destinations.ts';
+import { scheduleHandlers } from './schedules.ts';
+import { restoreHandlers } from './restore.ts';
 
 type HandlerTable = Record<string, Handler>;
 
@@ -28,6 +31,9 @@ function handlerTable(s: RpcServices): HandlerTable {
     ...eventHandlers(s),
     ...downloadHandlers(s),
     ...notifyHandlers(s),
+    ...restoreHandlers(s),
+    ...destinationHandlers(s),
+    ...scheduleHandlers(s),
   };
 }
 

@@ -1,0 +1,64 @@
+// Restore speed against GNU tar, measured in one run on a warm page cache: the files of the
+// wordpress profile, from our own .tar.gz, restored the way a restore job does it (integrity
+// check of the whole archive, then extraction by the unprivileged child) vs `tar -xzf` of the
+// same archive. Target: <= 1.3x. The extraction alone is printed too.
+// Usage: node bench/restore/run.ts [--profile wordpress] [--runs 1]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SampleProfile } from '../../src/sample/make-account.ts';
+import { writeAccountArchive, verifyArchive } from '../../src/archive/index.ts';
+import { extractFiles } from '../../src/restore/extract-files.ts';
+import { localArchive } from '../../src/restore/archive-source.ts';
+import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
+import { timeShell, median, hasCommand } from '../lib/timing.ts';
+
+const { values } = parseArgs({ options: { profile: { type: 'string', default: 'wordpress' }, runs: { type: 'string', default: '1' } } });
+const profile = values.profile as SampleProfile;
+const runs = Math.max(1, Number(values.runs));
+if (!hasCommand('tar')) { console.error('bench/restore needs GNU tar'); process.exit(2); }
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hostagent-bench-restore-'));
+fs.chmodSync(work, 0o755);
+try {
+  const sample = cachedSample(profile);
+  const owner = benchOwner();
+  console.log(`profile ${profile}: ${sample.files} files, ${(sample.bytes / 2 ** 20).toFixed(0)} MiB; ${os.cpus().length} CPUs; ${runs} run(s), median`);
+  warmPageCache(sample.root);
+  const archive = path.join(work, 'account.tar.gz');
+  await writeAccountArchive({ outPath: archive, compression: 'gzip', manifest: { format: 1, kind: 'account_full', username: 'bench' }, files: { home: sample.root, uid: owner.uid, gid: owner.gid, excludes: [] } });
+  warmPageCache(work);
+
+  const fresh = (name: string) => {
+    const dir = path.join(work, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { mode: 0o700 });
+    if (process.getuid?.() === 0) fs.chownSync(dir, owner.uid, owner.gid);
+    return dir;
+  };
+  const tarMs: number[] = [];
+  const oursMs: number[] = [];
+  const extractMs: number[] = [];
+  let warnings = 0;
+  for (let i = 0; i < runs; i++) {
+    const ref = fresh('ref');
+    tarMs.push(timeShell('tar -xzf "$1" -C "$2"', [archive, ref]).wallMs);
+    const dir = fresh('ours');
+    const t0 = performance.now();
+    await verifyArchive(archive);
+    const t1 = performance.now();
+    await extractFiles({ source: localArchive([archive], 'gzip'), root: dir, uid: owner.uid, gid: owner.gid, warn: () => { warnings++; } });
+    const t2 = performance.now();
+    oursMs.push(t2 - t0);
+    extractMs.push(t2 - t1);
+  }
+  const tar = median(tarMs);
+  const ours = median(oursMs);
+  const extract = median(extractMs);
+  console.log(`tar -xzf        ${tar.toFixed(0)} ms`);
+  console.log(`ours (verify+x) ${ours.toFixed(0)} ms  ratio ${(ours / tar).toFixed(2)}x (target <= 1.3x)${warnings ? `, ${warnings} warnings` : ''}`);
+  console.log(`ours (extract)  ${extract.toFixed(0)} ms  ratio ${(extract / tar).toFixed(2)}x`);
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}

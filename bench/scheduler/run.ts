@@ -1,0 +1,109 @@
+// bench/scheduler: a real hostagentd (child process, --dev in a temp dir) holding 10,000
+// accounts and 10,000 schedules, written straight into its state database before start.
+// Prints the time from spawn to "hostagentd ready" (the line logged right after READY; the
+// scheduler has loaded every schedule by then), the idle RSS, and the CPU used while idle.
+//
+//   node bench/scheduler/run.ts [--accounts N] [--idle-seconds S] [--json]
+//
+// Goals: ready <= 2 s, idle RSS <= 120 MiB, idle CPU near zero.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { devConfigDefaults } from '../../src/config/index.ts';
+import { openState, openStore } from '../../src/state/index.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const { values: args } = parseArgs({
+  options: { accounts: { type: 'string', default: '10000' }, 'idle-seconds': { type: 'string', default: '60' }, json: { type: 'boolean', default: false } },
+  strict: false,
+});
+const count = Number(args.accounts);
+const idleSeconds = Number(args['idle-seconds']);
+const GOAL = { readyMs: 2000, rssMiB: 120 };
+
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMiB(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+  return Number(kb) / 1024;
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostagent-bench-scheduler-'));
+const home = path.join(dir, 'home');
+fs.mkdirSync(home);
+try {
+  const config = devConfigDefaults(dir) as Record<string, Record<string, unknown>>;
+  config.log = { ...config.log, level: 'info' };
+  fs.writeFileSync(path.join(dir, 'agent.json'), JSON.stringify(config, null, 2));
+  const dbFile = (config.paths as { database: string }).database;
+
+  // Hosts run many schedules on a few patterns: 60 distinct nightly times here, in two timezones.
+  const seedStart = performance.now();
+  const state = openState(dbFile);
+  const store = openStore(state.db);
+  const now = Date.now();
+  const { uid, gid } = fs.statSync(home);
+  state.db.transaction(() => {
+    store.destinations.put('offsite', 'local', { directory: path.join(dir, 'offsite') }, now);
+    for (let i = 0; i < count; i++) {
+      const name = `acct${i}`;
+      store.accounts.put({ name, uid, gid, home }, now);
+      store.schedules.put({
+        id: `s${i}`, cron: `${i % 60} ${1 + (i % 5)} * * *`, timezone: i % 2 ? 'Europe/Berlin' : 'UTC', target: { account: name },
+        scope: 'full', compression: 'zstd', destinations: ['offsite'], retention: { keepDaily: 7, keepWeekly: 4 }, jitterSeconds: 300, enabled: true,
+      }, now);
+    }
+  })();
+  state.db.close();
+  const seedMs = performance.now() - seedStart;
+
+  const spawned = performance.now();
+  const child = spawn(process.execPath, [path.join(repo, 'bin/hostagentd.ts'), '--dev', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const readyMs = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`not ready after 60 s: ${stderr}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('"hostagentd ready"')) {
+        clearTimeout(timer);
+        resolve(performance.now() - spawned);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`hostagentd exited ${code}: ${stderr}`)));
+  });
+  child.stdout!.resume();
+  // Let start-up garbage settle before measuring what idling costs.
+  await new Promise((r) => setTimeout(r, 3000));
+  const cpu0 = cpuSeconds(child.pid!);
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const idleCpuSeconds = cpuSeconds(child.pid!) - cpu0;
+  const rss = rssMiB(child.pid!);
+  await new Promise<void>((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.kill('SIGTERM');
+  });
+
+  const result = {
+    accounts: count, schedules: count, seedMs: Math.round(seedMs), readyMs: Math.round(readyMs), idleRssMiB: Math.round(rss * 10) / 10,
+    idleSeconds, idleCpuSeconds: Math.round(idleCpuSeconds * 100) / 100, idleCpuPercent: Math.round((idleCpuSeconds / idleSeconds) * 10000) / 100,
+    goals: GOAL, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+  if (args.json) console.log(JSON.stringify(result));
+  else {
+    console.log(`${count} accounts + ${count} schedules (seeded in ${result.seedMs} ms)`);
+    console.log(`spawn -> ready:     ${result.readyMs} ms   (goal <= ${GOAL.readyMs} ms) ${result.readyMs <= GOAL.readyMs ? 'ok' : 'MISSED'}`);
+    console.log(`idle RSS:           ${result.idleRssMiB} MiB (goal <= ${GOAL.rssMiB} MiB) ${result.idleRssMiB <= GOAL.rssMiB ? 'ok' : 'MISSED'}`);
+    console.log(`idle CPU over ${idleSeconds} s: ${result.idleCpuSeconds} s (${result.idleCpuPercent} %)`);
+    console.log(`load average:       ${result.loadAverage.join(' ')} (other work on this machine inflates the figures)`);
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,182 @@
+// The restore job: check the archive end to end, wait for the safety snapshot (in place), then
+// bring back each requested part. Nothing is written before the integrity check passed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { verifyArchive } from '../../archive/index.ts';
+import { AgentError, toAgentError } from '../../errors/index.ts';
+import type { JobKind, JobRunContext, JobRecord } from '../../core/jobs/index.ts';
+import type { Store } from '../../core/store.ts';
+import type { AccountRow, BackupScope } from '../../core/model.ts';
+import type { AgentConfig } from '../../config/index.ts';
+import type { EventBus } from '../../core/events/event-bus.ts';
+import type { RestorePartName } from '../../rpc/services.ts';
+import { localArchive, type ArchiveSource } from '../../restore/archive-source.ts';
+import { extractFiles, type ExtractStats } from '../../restore/extract-files.ts';
+import { collectParts } from '../../restore/collect-parts.ts';
+import { restoreMariadb, restorePostgresql, stagingDatabaseName } from '../../restore/databases.ts';
+import { restoreMailbox } from '../../restore/mail.ts';
+import { checkZone, writeZone } from '../../restore/dns.ts';
+import { RESTORE_WARNINGS } from '../../restore/warnings.ts';
+import { SCOPE_PARTS } from '../backup/backup-plan.ts';
+import type { SpoolLayout } from '../backup/spool-layout.ts';
+
+export interface RestoreJobParams {
+  snapshotId: string;
+  parts: RestorePartName[];
+  mode: 'in-place' | 'staging';
+  /** Admin only: where staged files go instead of `<home>-restore-<stamp>`. */
+  path?: string;
+  /** compactUtc of the request; names the staging places. */
+  stamp: string;
+  safetyJobId?: string;
+  safetySnapshotId?: string;
+}
+
+export interface RestoreJobDeps {
+  store: Store;
+  events: EventBus;
+  spool: SpoolLayout;
+  config(): AgentConfig;
+}
+
+const SAFETY_POLL_MS = 200;
+
+async function waitForSafety(store: Store, jobId: string, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    const j = store.jobs.get(jobId);
+    if (!j) throw new AgentError('AGENT_E_CONFLICT', `the safety snapshot job ${jobId} is gone; nothing was restored`);
+    if (j.status === 'succeeded') return;
+    if (j.status !== 'queued' && j.status !== 'running') {
+      throw new AgentError('AGENT_E_CONFLICT', `the safety snapshot failed (${j.errcode ?? j.status}: ${j.errtext ?? ''}); nothing was restored`, { data: { safetyJobId: jobId } });
+    }
+    signal.throwIfAborted();
+    await new Promise((r) => setTimeout(r, SAFETY_POLL_MS));
+  }
+}
+
+/** The directory the files go into; staging places are made by root beside the home, owned by the account. */
+function filesTarget(account: AccountRow, p: RestoreJobParams): string {
+  const dir = p.mode === 'in-place' ? account.home : (p.path ?? `${account.home}-restore-${p.stamp}`);
+  try {
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory()) throw new AgentError('AGENT_E_CONFLICT', `${dir} exists and is not a directory`, { data: { field: 'target.path' } });
+    if (p.mode === 'staging' && p.path === undefined) throw new AgentError('AGENT_E_CONFLICT', `${dir} already exists`, { data: { field: 'target' } });
+    return dir;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.mkdirSync(dir, { mode: 0o700 });
+  if (process.getuid?.() === 0) fs.lchownSync(dir, account.uid, account.gid);
+  return dir;
+}
+
+export function restoreJobKind(deps: RestoreJobDeps): JobKind {
+  async function run(ctx: JobRunContext) {
+    const job = ctx.job;
+    const p = job.params as unknown as RestoreJobParams;
+    const snap = deps.store.snapshots.get(p.snapshotId);
+    if (!snap) throw new AgentError('AGENT_E_NOT_FOUND', `snapshot ${p.snapshotId} no longer exists`);
+    const account = deps.store.accounts.get(job.account!);
+    if (!account) throw new AgentError('AGENT_E_NOT_FOUND', `account ${job.account} no longer exists`);
+    const cfg = deps.config();
+    const inArchive = SCOPE_PARTS[snap.scope as BackupScope] ?? ['files', 'databases', 'mail', 'dns'];
+    const parts = p.parts.filter((x) => inArchive.includes(x));
+    const paths = deps.spool.paths(snap);
+    const source: ArchiveSource = localArchive(paths, snap.compression);
+
+    ctx.progress({ phase: 'verifying', bytesDone: 0, bytesTotal: snap.bytes });
+    await verifyArchive(paths, { sha256: snap.sha256, signal: ctx.signal });
+
+    if (p.safetyJobId) {
+      ctx.progress({ phase: 'safety-snapshot' });
+      await waitForSafety(deps.store, p.safetyJobId, ctx.signal);
+    }
+
+    const workDir = deps.spool.workDir(job.id);
+    fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    const result: Record<string, unknown> = { snapshotId: snap.id, mode: p.mode, parts, safetySnapshotId: p.safetySnapshotId ?? null };
+    try {
+      if (parts.includes('files')) {
+        ctx.progress({ phase: 'files', bytesDone: 0 });
+        const root = filesTarget(account, p);
+        const stats: ExtractStats = await extractFiles({ source, root, uid: account.uid, gid: account.gid, signal: ctx.signal, warn: (w) => ctx.warn(w),
+          onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
+        });
+        result.files = { path: root, ...stats };
+      }
+      const others = parts.filter((x) => x !== 'files');
+      if (others.length) {
+        ctx.progress({ phase: 'reading' });
+        const collected = await collectParts({ source, parts: others, workDir, signal: ctx.signal, warn: (w) => ctx.warn(w) });
+        const done = { databases: [] as string[], mailboxes: [] as Record<string, unknown>[], zones: [] as string[] };
+        for (const [name, file] of collected.databases) {
+          const def = (account.databases ?? []).find((d) => d.name === name);
+          if (!def) {
+            ctx.warn({ code: RESTORE_WARNINGS.notOwned, path: `databases/${name}.sql`, message: `database ${name} is not one of account ${account.name}'s; skipped` });
+            continue;
+          }
+          if (!cfg.databases[def.engine].enabled) throw new AgentError('AGENT_E_INVALID', `databases.${def.engine} is disabled; database ${name} cannot be restored`, { data: { field: `databases.${def.engine}.enabled` } });
+          const target = p.mode === 'in-place' ? name : stagingDatabaseName(name, p.stamp);
+          ctx.progress({ phase: `databases/${name}` });
+          const r = { engine: def.engine, database: target, sqlFile: file, tmpDir: workDir, signal: ctx.signal };
+          if (def.engine === 'mariadb') await restoreMariadb(cfg.databases.mariadb, r);
+          else await restorePostgresql(cfg.databases.postgresql, r);
+          done.databases.push(target);
+        }
+        for (const [address, dir] of collected.mailboxes) {
+          const box = (account.mailboxes ?? []).find((m) => m.address === address);
+          if (!box) {
+            ctx.warn({ code: RESTORE_WARNINGS.notOwned, path: `mail/${address}`, message: `mailbox ${address} is not one of account ${account.name}'s; skipped` });
+            continue;
+          }
+          ctx.progress({ phase: `mail/${address}` });
+          const r = await restoreMailbox({
+            address, exportDir: dir, maildir: box.maildir, owner: box.owner ?? account.uid,
+            intoFolder: p.mode === 'staging' ? `Restored-${p.stamp}` : undefined, signal: ctx.signal, warn: (w) => ctx.warn(w),
+          });
+          done.mailboxes.push({ address, ...r });
+        }
+        for (const [zone, file] of collected.zones) {
+          const def = (account.zones ?? []).find((z) => z.name.toLowerCase().replace(/\.$/, '') === zone);
+          if (!def) {
+            ctx.warn({ code: RESTORE_WARNINGS.notOwned, path: `dns/${zone}.zone`, message: `zone ${zone} is not one of account ${account.name}'s; skipped` });
+            continue;
+          }
+          try {
+            await checkZone(zone, file, ctx.signal);
+          } catch (err) {
+            // A zone that does not validate is never written; the rest of the restore goes on.
+            const e = toAgentError(err);
+            if (e.code !== 'AGENT_E_INVALID') throw e;
+            ctx.warn({ code: RESTORE_WARNINGS.dns, path: `dns/${zone}.zone`, message: e.message });
+            continue;
+          }
+          const target = p.mode === 'in-place' ? def.file : path.join(path.dirname(def.file), `${path.basename(def.file)}.restore-${p.stamp}`);
+          writeZone(fs.readFileSync(file, 'utf8'), target);
+          done.zones.push(target);
+        }
+        Object.assign(result, done);
+      }
+    } finally {
+      deps.spool.removeWorkDir(job.id);
+    }
+    return result;
+  }
+
+  return {
+    async run(ctx: JobRunContext) {
+      try {
+        const result = await run(ctx);
+        deps.events.publish({ type: 'restore.finished', account: ctx.job.account, payload: { jobId: ctx.job.id, status: 'succeeded', ...result } });
+        return { result };
+      } catch (err) {
+        const e = toAgentError(err);
+        deps.events.publish({ type: 'restore.finished', account: ctx.job.account, payload: { jobId: ctx.job.id, status: 'failed', snapshotId: (ctx.job.params as { snapshotId?: string }).snapshotId ?? null, errcode: e.code, errtext: e.message } });
+        throw err;
+      }
+    },
+    cleanup(job: JobRecord) {
+      deps.spool.removeWorkDir(job.id);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// restore.create / approve / reject and snapshot.import: who may restore what, where, and
+// when. A tenant's request waits for an admin unless its package says `tenantRestore: auto`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AgentError } from '../../errors/index.ts';
+import type { JobQueue } from '../../core/jobs/index.ts';
+import type { Store } from '../../core/store.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { EventBus } from '../../core/events/event-bus.ts';
+import { DEFAULT_PACKAGE, type BackupScope, type SnapshotRow } from '../../core/model.ts';
+import type { AgentConfig } from '../../config/index.ts';
+import type { BackupOperations, RestoreOperations, RestorePartName, RestoreRequest } from '../../rpc/services.ts';
+import { archiveName, compactUtc, verifyArchive } from '../../archive/index.ts';
+import { localArchive, sniffCompression } from '../../restore/archive-source.ts';
+import { readManifest } from '../../restore/read-manifest.ts';
+import { SCOPE_PARTS } from '../backup/backup-plan.ts';
+import type { SpoolLayout } from '../backup/spool-layout.ts';
+import type { RestoreJobParams } from './restore-job.ts';
+
+const ALL_PARTS: RestorePartName[] = ['files', 'databases', 'mail', 'dns'];
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export class RestoreService implements RestoreOperations {
+  readonly #store: Store;
+  readonly #queue: JobQueue;
+  readonly #clock: Clock;
+  readonly #events: EventBus;
+  readonly #spool: SpoolLayout;
+  readonly #backups: BackupOperations;
+  readonly #config: () => AgentConfig;
+
+  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; events: EventBus; spool: SpoolLayout; backups: BackupOperations; config: () => AgentConfig }) {
+    this.#store = deps.store;
+    this.#queue = deps.queue;
+    this.#clock = deps.clock;
+    this.#events = deps.events;
+    this.#spool = deps.spool;
+    this.#backups = deps.backups;
+    this.#config = deps.config;
+  }
+
+  async create(req: RestoreRequest): Promise<{ jobId: string; status: 'queued' | 'pending' }> {
+    const snap = this.#store.snapshots.get(req.snapshotId);
+    if (!snap || (req.actor && snap.account !== req.actor.account)) throw new AgentError('AGENT_E_NOT_FOUND', `snapshot ${req.snapshotId} not found`);
+    const targetName = req.target?.account ?? snap.account;
+    if (req.actor && targetName !== req.actor.account) throw new AgentError('AGENT_E_FORBIDDEN', 'a tenant may only restore into its own account', { data: { field: 'target.account' } });
+    if (req.actor && req.target?.path !== undefined) throw new AgentError('AGENT_E_FORBIDDEN', 'tenants cannot choose a restore path', { data: { field: 'target.path' } });
+    const account = this.#store.accounts.get(targetName);
+    if (!account) throw new AgentError('AGENT_E_NOT_FOUND', `account ${targetName} not found`, { data: { field: 'target.account' } });
+    const mode = req.target?.mode ?? 'staging';
+    if (req.target?.path !== undefined) {
+      if (mode !== 'staging') throw new AgentError('AGENT_E_INVALID', 'a target path is only used for staging restores', { data: { field: 'target.path' } });
+      if (!path.isAbsolute(req.target.path) || path.normalize(req.target.path) !== req.target.path.replace(/\/+$/, '')) {
+        throw new AgentError('AGENT_E_INVALID', 'target.path must be an absolute, normalized path', { data: { field: 'target.path' } });
+      }
+    }
+    const params: RestoreJobParams = { snapshotId: snap.id, parts: [...new Set(req.parts ?? ALL_PARTS)], mode, path: req.target?.path, stamp: compactUtc(this.#clock.now()) };
+    const id = randomUUID();
+    if (req.actor) {
+      const pkg = (account.package && this.#store.packages.get(account.package)) || DEFAULT_PACKAGE;
+      if (pkg.tenantRestore === 'disabled') throw new AgentError('AGENT_E_FORBIDDEN', `the package of account ${account.name} does not allow tenant restores`);
+      if (pkg.tenantRestore === 'approval') {
+        this.#store.restoreRequests.insert({ id, account: account.name, snapshotId: snap.id, params: params as unknown as Record<string, unknown>, actor: { account: req.actor.account }, createdAt: this.#clock.now() });
+        this.#events.publish({ type: 'restore.pending', account: account.name, payload: { jobId: id, snapshotId: snap.id, mode, parts: params.parts } });
+        return { jobId: id, status: 'pending' };
+      }
+    }
+    return { jobId: await this.#enqueue(id, account.name, snap, params, req.actor ? 'tenant' : 'admin'), status: 'queued' };
+  }
+
+  async approve(id: string): Promise<{ jobId: string; status: 'queued' }> {
+    const r = this.#pending(id);
+    const snap = this.#store.snapshots.get(r.snapshotId);
+    if (!snap) throw new AgentError('AGENT_E_NOT_FOUND', `snapshot ${r.snapshotId} no longer exists`);
+    if (!this.#store.restoreRequests.decide(id, 'approved', null, this.#clock.now())) throw new AgentError('AGENT_E_CONFLICT', `restore ${id} was already decided`);
+    return { jobId: await this.#enqueue(id, r.account, snap, r.params as unknown as RestoreJobParams, 'tenant'), status: 'queued' };
+  }
+
+  reject(id: string, reason: string): { jobId: string; status: 'rejected' } {
+    const r = this.#pending(id);
+    if (!this.#store.restoreRequests.decide(id, 'rejected', reason, this.#clock.now())) throw new AgentError('AGENT_E_CONFLICT', `restore ${id} was already decided`);
+    this.#events.publish({ type: 'restore.finished', account: r.account, payload: { jobId: id, snapshotId: r.snapshotId, status: 'rejected', errcode: 'AGENT_E_RESTORE_REJECTED', reason } });
+    return { jobId: id, status: 'rejected' };
+  }
+
+  #pending(id: string) {
+    const r = this.#store.restoreRequests.get(id);
+    if (!r) throw new AgentError('AGENT_E_NOT_FOUND', `restore request ${id} not found`);
+    if (r.status !== 'pending') throw new AgentError('AGENT_E_CONFLICT', `restore ${id} is already ${r.status}`, { data: { status: r.status } });
+    return r;
+  }
+
+  /** In place, a full snapshot of the account goes first (config `restore.safetySnapshot`). */
+  async #enqueue(id: string, account: string, snap: SnapshotRow, params: RestoreJobParams, trigger: 'tenant' | 'admin'): Promise<string> {
+    const p = { ...params };
+    if (p.mode === 'in-place' && this.#config().restore.safetySnapshot) {
+      const safety = await this.#backups.create({ account, scope: 'full', compression: 'gzip', trigger: 'safety', note: `before restoring snapshot ${snap.id}` });
+      p.safetyJobId = safety.jobId;
+      p.safetySnapshotId = safety.snapshotId;
+    }
+    this.#queue.enqueue({ id, kind: 'restore', account, trigger, params: p as unknown as Record<string, unknown>, snapshotId: snap.id });
+    return id;
+  }
+
+  async importArchive(file: string, accountOverride?: string): Promise<{ snapshotId: string; account: string; bytes: number; files: number }> {
+    if (!path.isAbsolute(file)) throw new AgentError('AGENT_E_INVALID', 'path must be absolute', { data: { field: 'path' } });
+    let st: fs.Stats;
+    try { st = fs.statSync(file); } catch { throw new AgentError('AGENT_E_NOT_FOUND', `${file} does not exist`, { data: { field: 'path' } }); }
+    if (!st.isFile()) throw new AgentError('AGENT_E_INVALID', `${file} is not a regular file`, { data: { field: 'path' } });
+    const compression = sniffCompression(file);
+    if (!compression) throw new AgentError('AGENT_E_ARCHIVE_CORRUPT', 'the archive is neither gzip nor zstd');
+    const checked = await verifyArchive(file);
+    const manifest = await readManifest(localArchive([file], compression));
+    const account = accountOverride ?? String(manifest.username ?? '');
+    if (!NAME.test(account) || !this.#store.accounts.get(account)) {
+      throw new AgentError('AGENT_E_NOT_FOUND', `account ${JSON.stringify(account)} (from the manifest) does not exist here; create it first or name one`, { data: { field: 'account' } });
+    }
+    const scope = (typeof manifest.scope === 'string' && manifest.scope in SCOPE_PARTS ? manifest.scope : 'full') as BackupScope;
+    const createdAt = Date.parse(String(manifest.createdAt));
+    const wanted = typeof manifest.snapshotId === 'string' && /^[A-Za-z0-9]{1,40}$/.test(manifest.snapshotId) ? manifest.snapshotId : null;
+    const snapshotId = wanted && !this.#store.snapshots.get(wanted) ? wanted : randomUUID().replace(/-/g, '').slice(0, 20);
+    const at = Number.isFinite(createdAt) ? createdAt : this.#clock.now();
+    const name = archiveName({ prefix: '', account, kind: 'account_full', createdAt: at, snapshotId, compression });
+    const dest = this.#spool.archivePath(name);
+    fs.copyFileSync(file, dest, fs.constants.COPYFILE_EXCL);
+    fs.chmodSync(dest, 0o600);
+    this.#store.snapshots.insert({
+      id: snapshotId, account, kind: 'account_full', scope, trigger: 'import', jobId: null, note: `imported from ${path.basename(file)}`,
+      compression, bytes: checked.bytes, sha256: checked.sha256, files: checked.files, parts: [name], manifest, temporary: false, createdAt: at, expiresAt: null,
+    });
+    return { snapshotId, account, bytes: checked.bytes, files: checked.files };
+  }
+}

@@ -1,0 +1,248 @@
+// The unprivileged extractor. Started by extract-files.ts as root (or as the daemon's own user),
+// it becomes the target account before it touches anything, reads the compressed archive on
+// stdin and writes the `files/` part under the target directory.
+//
+// Every path is walked one component at a time relative to an open directory
+// (/proc/self/fd/N/name) with O_NOFOLLOW, and files are created with O_EXCL|O_NOFOLLOW, so no
+// write ever goes through a symlink, whether it came with the archive or was already there.
+// What is refused is skipped and reported as a warning line; stdout carries JSON lines.
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { dropPrivileges } from './drop-privileges.ts';
+import { DirChain, DIR_FLAGS } from './dir-chain.ts';
+import { safeComponents, filesRelative, isOtherPart } from './entry-path.ts';
+import { RESTORE_WARNINGS } from './warnings.ts';
+import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
+
+interface ChildConfig {
+  root: string;
+  uid: number;
+  gid: number;
+  compression: 'gzip' | 'zstd';
+}
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const PROGRESS_BYTES = 16 * 1024 * 1024;
+
+function send(msg: Record<string, unknown>): void {
+  fs.writeSync(1, `${JSON.stringify(msg)}\n`);
+}
+
+function warn(code: string, path: string, message: string): void {
+  send({ t: 'w', code, path, message });
+}
+
+const errCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
+
+interface Stats { files: number; directories: number; symlinks: number; hardlinks: number; bytes: number; skipped: number }
+
+function main(): void {
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
+  dropPrivileges(cfg.uid, cfg.gid);
+  process.umask(0);
+  const rootFd = fs.openSync(cfg.root, DIR_FLAGS);
+  const dirs = new DirChain(rootFd);
+  const stats: Stats = { files: 0, directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, skipped: 0 };
+  /** Regular files this run created, by relative path: the only valid hard link sources. */
+  const created = new Map<string, { dev: number; ino: number }>();
+  let reported = 0;
+  const deferredDirs: { parts: string[]; mode: number; mtime: Date | undefined }[] = [];
+
+  const skip = (entry: ReadEntry, code: string, path: string, message: string) => {
+    stats.skipped++;
+    warn(code, path, message);
+    entry.resume();
+  };
+
+  /** Removes whatever is at parent/name without following it; a directory goes with its tree. */
+  const clear = (parentFd: number, name: string, parts: string[], keepDirectory: boolean): boolean => {
+    const at = `/proc/self/fd/${parentFd}/${name}`;
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(at);
+    } catch (err) {
+      if (errCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+    if (st.isDirectory()) {
+      if (keepDirectory) return true;
+      dirs.forget(parts);
+      fs.rmSync(at, { recursive: true, force: true });
+    } else {
+      fs.unlinkSync(at);
+    }
+    return false;
+  };
+
+  const modeOf = (entry: ReadEntry, name: string): number => {
+    const mode = (entry.mode ?? 0o644) & 0o7777;
+    if (mode & 0o6000) warn(RESTORE_WARNINGS.setid, name, 'setuid/setgid bits stripped');
+    return mode & 0o1777;
+  };
+
+  const onEntry = (entry: ReadEntry): void => {
+    const name = entry.path;
+    const rel = filesRelative(name);
+    if (rel === null) {
+      if (isOtherPart(name.replace(/\/+$/, ''))) entry.resume();
+      else skip(entry, RESTORE_WARNINGS.outside, name, 'entry outside files/ skipped');
+      return;
+    }
+    const parts = safeComponents(rel);
+    if (parts === null) return skip(entry, RESTORE_WARNINGS.unsafePath, name, 'absolute path or `..` refused');
+    const type = entry.type;
+    if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
+      return skip(entry, RESTORE_WARNINGS.special, name, `${type} refused`);
+    }
+    if (parts.length === 0) {
+      // The home directory itself: only its mode and mtime are taken.
+      if (type === 'Directory') deferredDirs.push({ parts, mode: modeOf(entry, name), mtime: entry.mtime });
+      entry.resume();
+      return;
+    }
+    const base = parts[parts.length - 1]!;
+    let parentFd: number;
+    try {
+      parentFd = dirs.open(parts.slice(0, -1), true);
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'ELOOP' || code === 'ENOTDIR') return skip(entry, RESTORE_WARNINGS.throughLink, name, 'a parent directory is a symlink or not a directory; nothing written through it');
+      return skip(entry, RESTORE_WARNINGS.failed, name, `parent directory cannot be opened (${code})`);
+    }
+    const at = `/proc/self/fd/${parentFd}/${base}`;
+    try {
+      switch (type) {
+        case 'Directory': {
+          if (!clear(parentFd, base, parts, true)) fs.mkdirSync(at, 0o700);
+          deferredDirs.push({ parts, mode: modeOf(entry, name), mtime: entry.mtime });
+          stats.directories++;
+          entry.resume();
+          return;
+        }
+        case 'File':
+        case 'OldFile':
+        case 'ContiguousFile': {
+          clear(parentFd, base, parts, false);
+          const fd = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, modeOf(entry, name));
+          let failed: unknown = null;
+          entry.on('data', (chunk: Buffer) => {
+            if (failed) return;
+            try {
+              let off = 0;
+              while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+              stats.bytes += chunk.length;
+              if (stats.bytes - reported >= PROGRESS_BYTES) {
+                reported = stats.bytes;
+                send({ t: 'p', bytes: stats.bytes });
+              }
+            } catch (err) {
+              failed = err;
+            }
+          });
+          entry.on('end', () => {
+            try {
+              if (failed) throw failed;
+              if (entry.mtime) fs.futimesSync(fd, entry.mtime, entry.mtime);
+              const st = fs.fstatSync(fd);
+              created.set(parts.join('/'), { dev: st.dev, ino: st.ino });
+              stats.files++;
+            } catch (err) {
+              warn(RESTORE_WARNINGS.failed, name, `cannot be written (${errCode(err)})`);
+            } finally {
+              fs.closeSync(fd);
+            }
+          });
+          return;
+        }
+        case 'SymbolicLink': {
+          clear(parentFd, base, parts, false);
+          fs.symlinkSync(entry.linkpath ?? '', at);
+          if (entry.mtime) fs.lutimesSync(at, entry.mtime, entry.mtime);
+          stats.symlinks++;
+          entry.resume();
+          return;
+        }
+        case 'Link': {
+          const srcRel = filesRelative(entry.linkpath ?? '');
+          const srcParts = srcRel === null ? null : safeComponents(srcRel);
+          const known = srcParts && srcParts.length ? created.get(srcParts.join('/')) : undefined;
+          if (!srcParts || !known) return skip(entry, RESTORE_WARNINGS.hardlink, name, 'hard link to something this archive did not restore refused');
+          // Resolve the source again without following links, and check it is still our file.
+          // The source directory is held outside the chain: opening the destination moves the chain.
+          const srcDir = dirs.openDetached(srcParts.slice(0, -1));
+          try {
+            const srcAt = `/proc/self/fd/${srcDir}/${srcParts[srcParts.length - 1]}`;
+            const st = fs.lstatSync(srcAt);
+            if (!st.isFile() || st.ino !== known.ino || st.dev !== known.dev) return skip(entry, RESTORE_WARNINGS.hardlink, name, 'hard link source changed; refused');
+            const dstDir = dirs.open(parts.slice(0, -1), true);
+            clear(dstDir, base, parts, false);
+            fs.linkSync(srcAt, `/proc/self/fd/${dstDir}/${base}`);
+          } finally {
+            fs.closeSync(srcDir);
+          }
+          stats.hardlinks++;
+          entry.resume();
+          return;
+        }
+        default:
+          return skip(entry, RESTORE_WARNINGS.special, name, `entry of type ${type} skipped`);
+      }
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'ELOOP') return skip(entry, RESTORE_WARNINGS.throughLink, name, 'would write through a symlink; refused');
+      return skip(entry, RESTORE_WARNINGS.failed, name, `cannot be restored (${code})`);
+    }
+  };
+
+  const parser = new Parser({ strict: false });
+  parser.on('entry', onEntry);
+  parser.on('warn', (code: string, message: string | Error) => warn(RESTORE_WARNINGS.tar, '', `${code}: ${message instanceof Error ? message.message : message}`));
+
+  const decompress = cfg.compression === 'zstd' ? zlib.createZstdDecompress() : zlib.createGunzip();
+  const splitter = cfg.compression === 'zstd' ? new ZstdFrameSplitter() : null;
+  decompress.on('data', (b: Buffer) => parser.write(b));
+  decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`));
+  decompress.on('end', () => parser.end());
+  process.stdin.on('data', (b: Buffer) => {
+    if (!splitter) {
+      if (!decompress.write(b)) { process.stdin.pause(); decompress.once('drain', () => process.stdin.resume()); }
+      return;
+    }
+    let full = false;
+    for (const piece of splitter.push(b)) full = !decompress.write(piece) || full;
+    if (full) { process.stdin.pause(); decompress.once('drain', () => process.stdin.resume()); }
+  });
+  process.stdin.on('end', () => {
+    splitter?.end();
+    decompress.end();
+  });
+  parser.on('end', () => {
+    dirs.close();
+    // Deepest first, so setting a parent's mtime comes after its children were written.
+    deferredDirs.sort((a, b) => b.parts.length - a.parts.length);
+    for (const d of deferredDirs) {
+      try {
+        const fd = d.parts.length === 0 ? rootFd : dirs.open(d.parts, false);
+        fs.fchmodSync(fd, d.mode);
+        if (d.mtime) fs.futimesSync(fd, d.mtime, d.mtime);
+      } catch (err) {
+        warn(RESTORE_WARNINGS.failed, `files/${d.parts.join('/')}`, `directory mode/mtime not set (${errCode(err)})`);
+      }
+    }
+    dirs.close();
+    send({ t: 'done', ...stats });
+    process.exit(0);
+  });
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+try {
+  main();
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
