@@ -77,3 +77,16 @@ export interface SnapshotRow {
 }
 
 export type BackupScope = 'full' | 'hosting' | 'mail' | 'configuration';
+
+/** What a snapshot is made of and where it goes: asked for by a caller, carried by the job. */
+export interface BackupOptions {
+  scope: BackupScope;
+  compression: 'gzip' | 'zstd';
+  /** Bytes per part; absent for one archive file. */
+  splitSize?: number;
+  note?: string;
+  prefix?: string;
+  destinations?: string[];
+  /** The schedule that queued the run, for its retention. */
+  schedule?: string;
+}

@@ -4,19 +4,11 @@ import type { Clock } from '../core/clock.ts';
 import type { JobQueue } from '../core/jobs/index.ts';
 import type { Store } from '../core/store.ts';
 import type { EventBus } from '../core/events/event-bus.ts';
-import type { BackupScope, SnapshotRow } from '../core/model.ts';
+import type { BackupOptions, BackupScope, SnapshotRow } from '../core/model.ts';
 import type { AgentConfig } from '../config/index.ts';
 
-export interface BackupRequest {
+export interface BackupRequest extends BackupOptions {
   account: string;
-  scope: BackupScope;
-  compression: 'gzip' | 'zstd';
-  splitSize?: number;
-  note?: string;
-  prefix?: string;
-  destinations?: string[];
-  /** The schedule that queued the run (trigger 'schedule'). */
-  schedule?: string;
   /** tenant: policy applies and the snapshot is temporary; admin: recorded, not limited. */
   trigger: 'tenant' | 'admin' | 'schedule' | 'safety';
 }

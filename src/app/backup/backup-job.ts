@@ -4,7 +4,7 @@ import { writeAccountArchive, archiveName } from '../../archive/index.ts';
 import { AgentError } from '../../errors/index.ts';
 import type { JobKind, JobRunContext, JobRecord } from '../../core/jobs/index.ts';
 import type { Store } from '../../core/store.ts';
-import type { BackupScope, SnapshotLocation, SnapshotRow } from '../../core/model.ts';
+import type { BackupOptions, SnapshotLocation, SnapshotRow } from '../../core/model.ts';
 import type { AgentConfig } from '../../config/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/events/event-bus.ts';
@@ -14,15 +14,7 @@ import { partEntries } from './part-entries.ts';
 import type { SpoolLayout } from './spool-layout.ts';
 import type { UploadRequest } from './upload.ts';
 
-export interface BackupJobParams {
-  scope: BackupScope;
-  compression: 'gzip' | 'zstd';
-  splitSize?: number;
-  note?: string;
-  prefix?: string;
-  destinations?: string[];
-  /** The schedule that queued this run, for its retention. */
-  schedule?: string;
+export interface BackupJobParams extends BackupOptions {
   createdAt: number;
 }
 

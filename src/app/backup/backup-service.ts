@@ -68,7 +68,8 @@ export class BackupService implements BackupOperations {
         throw new AgentError('AGENT_E_NO_SPACE', `the spool ${this.#spool.root} has ${mib(free)} MiB free, the snapshot needs about ${mib(needed)} MiB`, { data: { freeBytes: free, neededBytes: needed } });
       }
       const snapshotId = randomUUID().replace(/-/g, '').slice(0, 20);
-      const params: BackupJobParams = { scope: req.scope, compression: req.compression, splitSize: req.splitSize, note: req.note, prefix: req.prefix, destinations: req.destinations, ...(req.schedule ? { schedule: req.schedule } : {}), createdAt: this.#clock.now() };
+      const { account: _account, trigger: _trigger, ...options } = req;
+      const params: BackupJobParams = { ...options, createdAt: this.#clock.now() };
       const job = this.#queue.enqueue({ kind: 'backup', account: account.name, trigger: req.trigger, params: params as unknown as Record<string, unknown>, snapshotId });
       if (reservation !== null) ledger.attachJob(reservation, job.id);
       else ledger.record(account.name, 'admin', job.id, this.#clock.now());
