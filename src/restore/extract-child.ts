@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { dropPrivileges } from './drop-privileges.ts';
+import { dropPrivileges } from '../sources/common/drop-privileges.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
 import { safeComponents, filesRelative, isOtherPart } from './entry-path.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';

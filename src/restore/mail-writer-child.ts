@@ -4,7 +4,7 @@
 // symlink. Additive: a message whose unique name is already in cur/ or new/ is left alone.
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dropPrivileges } from './drop-privileges.ts';
+import { dropPrivileges } from '../sources/common/drop-privileges.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
 
 interface Header { folder: string; subdir: 'cur' | 'new'; filename: string; size: number; mtime: number }

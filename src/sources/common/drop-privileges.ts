@@ -5,7 +5,7 @@
 export function dropPrivileges(uid: number, gid: number): void {
   if (process.getuid?.() !== 0) return;
   if (!Number.isInteger(uid) || uid <= 0 || !Number.isInteger(gid) || gid < 0) {
-    throw new Error('refusing to write an account\'s files as root');
+    throw new Error('refusing to act on an account\'s files as root');
   }
   process.setgroups!([]);
   process.setgid!(gid);
