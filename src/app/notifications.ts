@@ -63,8 +63,14 @@ export class NotificationCenter implements NotificationOperations {
       outcome: job.status, account: job.account, kind: job.kind, trigger: job.trigger, jobId: job.id, snapshotId: job.snapshotId,
       sizeBytes: result.bytes ?? null, durationMs: job.finishedAt && job.startedAt ? job.finishedAt - job.startedAt : null,
       destinations, warnings: job.warnings.length, errorCode: job.errcode, errorText: job.errtext,
-    }, pkg?.notifications, account?.notifications);
+    }, pkg?.notifications, account?.notifications, this.#scheduleOverrides(job));
     return { title: message.title, body: message.body, level: message.level };
+  }
+
+  /** A scheduled run also gets its schedule's URLs and level, after the package's and account's. */
+  #scheduleOverrides(job: JobRecord) {
+    const id = (job.params as { schedule?: string }).schedule;
+    return id ? this.#store.schedules.get(id)?.notifications : undefined;
   }
 
   validateUrls(urls: string[] | undefined, field: string): void {

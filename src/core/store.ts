@@ -1,5 +1,5 @@
 // What the domain needs from persistence. src/state implements it on SQLite.
-import type { AccountRow, AccountSpec, PackageRow, PackageSettings, SnapshotLocation, SnapshotRow } from './model.ts';
+import type { NotificationOverrides, AccountRow, AccountSpec, PackageRow, PackageSettings, SnapshotLocation, SnapshotRow } from './model.ts';
 import type { JobStore } from './jobs/job.ts';
 import type { RetentionPolicy } from './retention.ts';
 
@@ -111,6 +111,7 @@ export interface ScheduleSpec {
   /** Unset: the scheduler section's default applies. */
   jitterSeconds?: number;
   enabled: boolean;
+  notifications?: NotificationOverrides;
 }
 
 export interface ScheduleRow extends ScheduleSpec {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IS_ROOT, requirePeer } from '../helpers/peer.ts';
 import { startDaemon } from '../helpers/daemon.ts';
-import { makeTenant, waitFor } from '../helpers/tenant.ts';
+import { makeTenant, sharedTempDir, waitFor } from '../helpers/tenant.ts';
 import { waitForJob } from '../helpers/backup-flow.ts';
 
 if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users')) t.end();
@@ -94,4 +94,24 @@ t.test('notify.test: dry run shows the request with secrets hidden and sends not
 t.test('a bad notification URL in the config is refused at start, naming it', async (t) => {
   const err = await startDaemon(t, { config: { notifications: { urls: ['ntfy://ok.example/topic', 'bogus://x'] } } }).catch((e: Error) => e);
   t.match((err as Error).message, /^notifications\.urls\.1: /);
+});
+
+t.test('a schedule adds its own URLs and level to its runs', async (t) => {
+  const rx = await receiver(t);
+  const d = await startDaemon(t);
+  const tenant = await makeTenant(t);
+  const c = await d.admin();
+  await c.call('account.put', { name: 'shop', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
+  const target = sharedTempDir(t);
+  await c.call('destination.put', { name: 'here', type: 'local', directory: target });
+  const hook = `generic+http://127.0.0.1:${rx.port}/sched?token=Sch3dT0k`;
+  const put = await c.call<{ notifications: { urls: string[] } }>('schedule.put', {
+    id: 'nightly', cron: '0 3 * * *', target: { account: 'shop' }, scope: 'configuration', destinations: ['here'],
+    notifications: { urls: [hook], level: 'info' },
+  });
+  t.notMatch(JSON.stringify(put), /Sch3dT0k/, 'schedule results never echo the token');
+  await c.call('schedule.run', { id: 'nightly' });
+  await waitFor(() => (rx.got.length >= 1 ? true : undefined), 30000, 'schedule notice');
+  t.match(rx.got[0]!.url, /^\/sched\?token=Sch3dT0k/, 'the schedule\'s URL was notified of a successful run (its level is info)');
+  t.match(rx.got[0]!.body, /backup of account shop \(schedule\) finished/);
 });

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { notificationOverrides } from '../../config/sections/notifications.ts';
 import { defineMethod } from '../method.ts';
 import { NAME_PATTERN, Timestamp } from '../common.ts';
 import { StringEnum, Nullable } from '../../core/schema.ts';
@@ -32,6 +33,7 @@ export const ScheduleParams = Type.Object({
   retention: Type.Optional(RetentionSchema),
   jitterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'Spread each account\'s start over up to this many seconds after the fire time.' })),
   enabled: Type.Optional(Type.Boolean({ default: true })),
+  notifications: Type.Optional(notificationOverrides),
 }, { additionalProperties: false });
 
 export const ScheduleRecord = Type.Object({
@@ -45,6 +47,7 @@ export const ScheduleRecord = Type.Object({
   retention: RetentionSchema,
   jitterSeconds: Type.Optional(Type.Integer()),
   enabled: Type.Boolean(),
+  notifications: Type.Optional(notificationOverrides),
   lastFireAt: Nullable(Timestamp),
   nextFireAt: Nullable(Timestamp),
   createdAt: Timestamp,

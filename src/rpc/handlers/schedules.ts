@@ -17,6 +17,7 @@ function scheduleView(s: RpcServices, r: ScheduleRow) {
   return {
     id: r.id, cron: r.cron, timezone: r.timezone, target: r.target, scope: r.scope, compression: r.compression, destinations: r.destinations,
     retention: r.retention, ...(r.jitterSeconds !== undefined ? { jitterSeconds: r.jitterSeconds } : {}), enabled: r.enabled,
+    ...(r.notifications ? { notifications: { ...r.notifications, ...(r.notifications.urls ? { urls: r.notifications.urls.map(s.notifications.redactUrl) } : {}) } } : {}),
     lastFireAt: iso(r.lastFireAt), nextFireAt: iso(next), createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt)!,
   };
 }
@@ -25,6 +26,7 @@ export function scheduleHandlers(s: RpcServices) {
   return {
     'schedule.put': (p: ParamsOf<typeof M.schedulePut>) => {
       const timezone = p.timezone ?? 'UTC';
+      s.notifications.validateUrls(p.notifications?.urls, 'notifications.urls');
       s.schedules.validate(p.cron, timezone);
       p.destinations.forEach((d, i) => {
         if (!s.store.destinations.get(d)) throw new AgentError('AGENT_E_NOT_FOUND', `destination ${d} not found`, { data: { field: `destinations.${i}` } });
@@ -38,7 +40,7 @@ export function scheduleHandlers(s: RpcServices) {
       const spec: ScheduleSpec = {
         id: p.id, cron: p.cron, timezone, target: p.target, scope: p.scope ?? 'full', compression: p.compression ?? 'zstd',
         destinations: p.destinations, retention: p.retention ?? {}, ...(p.jitterSeconds !== undefined ? { jitterSeconds: p.jitterSeconds } : {}),
-        enabled: p.enabled ?? true,
+        enabled: p.enabled ?? true, ...(p.notifications ? { notifications: p.notifications } : {}),
       };
       const row = s.store.schedules.put(spec, s.clock.now());
       s.schedules.refresh(row.id);
