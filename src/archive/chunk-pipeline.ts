@@ -5,52 +5,66 @@
 // returns a promise only then).
 import type { Codec } from './codec.ts';
 import type { PartSink } from './part-sink.ts';
+import { EarlyCollect } from './early-collect.ts';
 
 export type ChunkMode = 'compress' | 'store';
 
 const noop = (): void => {};
 
-class BufferPool {
-  readonly #free: Buffer[] = [];
-  readonly #waiters: Array<(b: Buffer) => void> = [];
+/** A fixed set of items handed out in turn; an empty pool makes acquire() wait. */
+class Pool<T> {
+  readonly #free: T[] = [];
+  readonly #waiters: Array<(item: T) => void> = [];
 
-  constructor(count: number, size: number) {
-    for (let i = 0; i < count; i++) this.#free.push(Buffer.allocUnsafeSlow(size));
+  constructor(items: T[]) {
+    this.#free.push(...items);
   }
 
-  tryAcquire(): Buffer | undefined {
+  tryAcquire(): T | undefined {
     return this.#free.pop();
   }
 
-  acquire(): Promise<Buffer> {
-    const b = this.#free.pop();
-    return b ? Promise.resolve(b) : new Promise((resolve) => this.#waiters.push(resolve));
+  acquire(): Promise<T> {
+    const item = this.#free.pop();
+    return item !== undefined ? Promise.resolve(item) : new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  release(b: Buffer): void {
+  release(item: T): void {
     const waiter = this.#waiters.shift();
-    if (waiter) waiter(b);
-    else this.#free.push(b);
+    if (waiter) waiter(item);
+    else this.#free.push(item);
   }
 }
 
 export class ChunkPipeline {
   readonly #codec: Codec;
   readonly #sink: PartSink;
-  readonly #pool: BufferPool;
+  readonly #pool: Pool<Buffer>;
+  /**
+   * Chunks sealed but not yet written. A compressed chunk gives its input buffer back as soon
+   * as it is compressed, so a slow chunk ahead in the write order does not idle the other
+   * compressors; these tickets still bound the compressed output waiting for its turn.
+   */
+  readonly #slots: Pool<number>;
   #cur: Buffer | null = null;
+  /** The write slot reserved for the chunk being filled. */
+  #slot: number | undefined;
   #len = 0;
   #mode: ChunkMode | null = null;
   #tail: Promise<void> = Promise.resolve();
   #failed = false;
   #waiting: Promise<void> | null = null;
+  readonly #garbage: EarlyCollect;
   /** Uncompressed bytes accepted so far. */
   bytesIn = 0;
 
   constructor(codec: Codec, sink: PartSink, buffers = 6) {
     this.#codec = codec;
     this.#sink = sink;
-    this.#pool = new BufferPool(buffers, codec.chunkSize);
+    this.#pool = new Pool<Buffer>(Array.from({ length: buffers }, () => Buffer.allocUnsafeSlow(codec.chunkSize)));
+    // Live: the pool, a compressed output per slot, and the file reader's buffer.
+    this.#garbage = new EarlyCollect(buffers * codec.chunkSize * 3 + (8 << 20));
+    this.#slots = new Pool(Array.from({ length: buffers * 2 }, (_v, i) => i));
   }
 
   /**
@@ -71,7 +85,8 @@ export class ChunkPipeline {
     const size = this.#codec.chunkSize;
     while (off < buf.length) {
       if (!this.#cur) {
-        const b = this.#pool.tryAcquire();
+        if (this.#slot === undefined) this.#slot = this.#slots.tryAcquire();
+        const b = this.#slot === undefined ? undefined : this.#pool.tryAcquire();
         if (!b) return this.#fillLater(buf, off);
         this.#cur = b;
       }
@@ -90,6 +105,7 @@ export class ChunkPipeline {
 
   #fillLater(buf: Buffer, off: number): Promise<void> {
     const waiting = (async () => {
+      this.#slot ??= await this.#slots.acquire();
       this.#cur = await this.#pool.acquire();
       if (this.#failed) await this.#tail;
       this.#waiting = null;
@@ -102,20 +118,30 @@ export class ChunkPipeline {
   #seal(): void {
     const cur = this.#cur;
     const len = this.#len;
+    const slot = this.#slot;
     const mode = this.#mode ?? 'compress';
     this.#cur = null;
     this.#len = 0;
     this.#mode = null;
-    if (!cur) return;
-    if (len === 0) { this.#pool.release(cur); return; }
+    if (!cur || slot === undefined) return;
+    this.#slot = undefined;
+    if (len === 0) { this.#pool.release(cur); this.#slots.release(slot); return; }
     const input = cur.subarray(0, len);
-    const work: Promise<Buffer[]> = mode === 'store'
+    const stored = mode === 'store';
+    const work: Promise<Buffer[]> = stored
       ? Promise.resolve(this.#codec.store([input], len))
-      : this.#codec.compress(input).then((b) => [b]);
+      : this.#codec.compress(input);
     work.catch(noop);
-    const done = this.#tail.then(() => work).then((pieces) => this.#sink.write(pieces));
-    // The buffer goes back to the pool even on failure, so a waiting writer wakes up and sees it.
-    done.then(() => this.#pool.release(cur), () => { this.#failed = true; this.#pool.release(cur); });
+    const done = this.#tail.then(() => work).then(async (pieces) => {
+      await this.#sink.write(pieces);
+      if (!stored) this.#garbage.check();
+    });
+    // Stored pieces share the input buffer, free once written; a compressed chunk's input is
+    // free once compressed. Buffers and slots go back even on failure, so a waiting writer
+    // wakes up and sees it.
+    const fail = (): void => { this.#failed = true; };
+    (stored ? done : work).then(noop, fail).finally(() => this.#pool.release(cur));
+    done.then(noop, fail).finally(() => this.#slots.release(slot));
     this.#tail = done;
   }
 

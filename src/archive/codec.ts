@@ -4,7 +4,6 @@
 // Chunks of already-compressed media are "stored": wrapped without compression, on the main
 // thread, at the cost of a CRC.
 import zlib from 'node:zlib';
-import { promisify } from 'node:util';
 
 export type Compression = 'gzip' | 'zstd';
 
@@ -12,13 +11,26 @@ export interface Codec {
   readonly name: Compression;
   /** Bytes of input per compressed chunk: small enough to parallelise, large enough to compress well. */
   readonly chunkSize: number;
-  compress(input: Buffer): Promise<Buffer>;
+  /** The compressed member or frame, as the pieces zlib produced them (written as they are). */
+  compress(input: Buffer): Promise<Buffer[]>;
   /** Wraps the bytes without compressing them; returns the pieces to write, sharing input memory. */
   store(input: Buffer[], length: number): Buffer[];
 }
 
-const gzipAsync = promisify(zlib.gzip);
-const zstdAsync = promisify(zlib.zstdCompress);
+/**
+ * Compresses on the threadpool through a one-shot stream and keeps zlib's output pieces as
+ * they are: unlike zlib.gzip()/zstdCompress(), no concatenated copy of every chunk's output.
+ */
+function compressWith(make: () => zlib.Gzip | zlib.ZstdCompress, input: Buffer): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const z = make();
+    const out: Buffer[] = [];
+    z.on('data', (b: Buffer) => out.push(b));
+    z.once('end', () => resolve(out));
+    z.once('error', reject);
+    z.end(input);
+  });
+}
 
 const GZIP_STORED_BLOCK = 65535;
 const ZSTD_RAW_BLOCK = 128 * 1024;
@@ -93,9 +105,9 @@ export function makeCodec(name: Compression, level?: number): Codec {
   if (name === 'gzip') {
     const chunkSize = 1 << 20;
     const opts = { level: level ?? DEFAULT_GZIP_LEVEL, chunkSize: 256 * 1024 };
-    return { name, chunkSize, compress: (input) => gzipAsync(input, opts), store: storedGzipMember };
+    return { name, chunkSize, compress: (input) => compressWith(() => zlib.createGzip(opts), input), store: storedGzipMember };
   }
   const chunkSize = 2 << 20;
   const opts = { chunkSize: 512 * 1024, params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 } };
-  return { name, chunkSize, compress: (input) => zstdAsync(input, opts), store: rawZstdFrame };
+  return { name, chunkSize, compress: (input) => compressWith(() => zlib.createZstdCompress(opts), input), store: rawZstdFrame };
 }

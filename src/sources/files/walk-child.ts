@@ -8,11 +8,13 @@
 // privileges in-process (rather than at exec) also leaves this process non-dumpable, so the
 // tenant cannot ptrace it.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { HOME_WARNINGS, type FrameHeader } from './frame.ts';
 import { makeExcluder, sshAllows } from './policy.ts';
+import { dropPrivileges } from '../common/drop-privileges.ts';
 
 interface ChildConfig {
   home: string;
@@ -24,59 +26,106 @@ interface ChildConfig {
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const OUT_SIZE = 1 << 20;
-const out = Buffer.allocUnsafe(OUT_SIZE);
+/**
+ * Output buffers in flight to the daemon. The socket's kernel buffer is only ~200 KB: with
+ * several buffers queued on it (written by libuv as the daemon drains, woken by epoll), the
+ * walk keeps reading while the daemon or this process is briefly descheduled.
+ */
+const OUT_BUFFERS = 4;
+/** Reads at least this large go to the threadpool, overlapping the hash of the previous block. */
+const ASYNC_READ_FROM = 128 * 1024;
+const free: Buffer[] = Array.from({ length: OUT_BUFFERS - 1 }, () => Buffer.allocUnsafeSlow(OUT_SIZE));
+let out: Buffer = Buffer.allocUnsafeSlow(OUT_SIZE);
 let outLen = 0;
-const pause = new Int32Array(new SharedArrayBuffer(4));
+let bufferFreed: (() => void) | null = null;
+const sock = new net.Socket({ fd: 1, readable: false, writable: true });
+sock.on('error', (err) => fatal(err));
 
-function writeAll(buf: Buffer, len: number): void {
-  let off = 0;
-  while (off < len) {
-    try {
-      off += fs.writeSync(1, buf, off, len - off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
+function fatal(err: unknown): never {
+  if (errCode(err) === 'EPIPE') process.exit(3);
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
 }
 
-function flush(): void {
-  if (outLen > 0) writeAll(out, outLen);
+/** Hands the current buffer to the socket; resolves once another buffer is free to fill. */
+function flush(): Promise<void> | undefined {
+  if (outLen === 0) return undefined;
+  const buf = out;
+  sock.write(buf.subarray(0, outLen), (err) => {
+    if (err) return;
+    free.push(buf);
+    bufferFreed?.();
+  });
   outLen = 0;
+  const next = free.pop();
+  if (next) { out = next; return undefined; }
+  return new Promise((resolve) => {
+    bufferFreed = () => { bufferFreed = null; out = free.pop()!; resolve(); };
+  });
 }
 
-function emit(h: FrameHeader): void {
+/** Room for `need` more bytes in the current buffer, flushing it first if necessary. */
+function room(need: number): Promise<void> | undefined {
+  return outLen + need > OUT_SIZE ? flush() : undefined;
+}
+
+function emit(h: FrameHeader): Promise<void> | undefined {
   const json = Buffer.from(JSON.stringify(h), 'utf8');
-  if (outLen + 4 + json.length > OUT_SIZE) flush();
   if (4 + json.length > OUT_SIZE) throw new Error('frame header too large');
+  const wait = room(4 + json.length);
+  if (wait) return wait.then(() => { put(json); });
+  put(json);
+  return undefined;
+}
+
+function put(json: Buffer): void {
   out.writeUInt32LE(json.length, outLen);
   json.copy(out, outLen + 4);
   outLen += 4 + json.length;
 }
 
-function warn(code: string, rel: string, msg: string): void {
-  emit({ t: 'w', c: code, p: rel, msg });
+function warn(code: string, rel: string, msg: string): Promise<void> | undefined {
+  return emit({ t: 'w', c: code, p: rel, msg });
 }
 
 function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? 'EIO';
 }
 
+function readAsync(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
 /**
  * Writes `size` bytes of an open file, hashing them on the way (the sha256 goes into SHA256SUMS;
- * hashing here keeps it off the daemon's event loop). Pads with zeros if the file shrank.
- * Returns whether it changed.
+ * hashing here keeps it off the daemon's event loop). Large reads run on the threadpool while
+ * the previous block is hashed. Pads with zeros if the file shrank. Returns whether it changed.
  */
-function copyContent(fd: number, size: number, hash: Hash): boolean {
+async function copyContent(fd: number, size: number, hash: Hash): Promise<boolean> {
   let remaining = size;
+  // Read but not yet hashed; always hashed before its buffer can be handed to the socket.
+  let unhashed: Buffer | null = null;
   while (remaining > 0) {
-    if (outLen === OUT_SIZE) flush();
+    if (outLen === OUT_SIZE) {
+      if (unhashed) { hash.update(unhashed); unhashed = null; }
+      await flush();
+    }
     const want = Math.min(remaining, OUT_SIZE - outLen);
-    const n = fs.readSync(fd, out, outLen, want, null);
+    let n: number;
+    if (want >= ASYNC_READ_FROM) {
+      const reading = readAsync(fd, out, outLen, want);
+      if (unhashed) { hash.update(unhashed); unhashed = null; }
+      n = await reading;
+    } else {
+      n = fs.readSync(fd, out, outLen, want, null);
+    }
+    if (unhashed) { hash.update(unhashed); unhashed = null; }
     if (n === 0) {
       // Shrunk while read: keep the frame's promised length, say so in a warning.
       while (remaining > 0) {
-        if (outLen === OUT_SIZE) flush();
+        if (outLen === OUT_SIZE) await flush();
         const z = Math.min(remaining, OUT_SIZE - outLen);
         out.fill(0, outLen, outLen + z);
         hash.update(out.subarray(outLen, outLen + z));
@@ -85,31 +134,32 @@ function copyContent(fd: number, size: number, hash: Hash): boolean {
       }
       return true;
     }
-    hash.update(out.subarray(outLen, outLen + n));
+    unhashed = out.subarray(outLen, outLen + n);
     outLen += n;
     remaining -= n;
   }
+  if (unhashed) hash.update(unhashed);
   return false;
 }
 
 const seenInodes = new Map<string, string>();
 let entries = 0;
 
-function visitFile(dirPath: string, name: string, rel: string): void {
+async function visitFile(dirPath: string, name: string, rel: string): Promise<void> {
   let fd: number;
   try {
     fd = fs.openSync(`${dirPath}/${name}`, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (err) {
     const code = errCode(err);
-    if (code === 'ENOENT') warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
-    else if (code === 'ELOOP') warn(HOME_WARNINGS.changed, rel, 'became a symlink while read; skipped');
-    else warn(HOME_WARNINGS.unreadable, rel, `cannot be opened (${code})`);
+    if (code === 'ENOENT') await warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
+    else if (code === 'ELOOP') await warn(HOME_WARNINGS.changed, rel, 'became a symlink while read; skipped');
+    else await warn(HOME_WARNINGS.unreadable, rel, `cannot be opened (${code})`);
     return;
   }
   try {
     const st = fs.fstatSync(fd, { bigint: false });
     if (!st.isFile()) {
-      warn(HOME_WARNINGS.changed, rel, 'stopped being a regular file while read; skipped');
+      await warn(HOME_WARNINGS.changed, rel, 'stopped being a regular file while read; skipped');
       return;
     }
     const base = { p: rel, m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid };
@@ -117,45 +167,45 @@ function visitFile(dirPath: string, name: string, rel: string): void {
       const key = `${st.dev}:${st.ino}`;
       const first = seenInodes.get(key);
       if (first !== undefined) {
-        emit({ t: 'h', ...base, l: first });
+        await emit({ t: 'h', ...base, l: first });
         entries++;
         return;
       }
       seenInodes.set(key, rel);
     }
-    emit(st.nlink > 1 ? { t: 'f', ...base, s: st.size, k: 1 } : { t: 'f', ...base, s: st.size });
+    await emit(st.nlink > 1 ? { t: 'f', ...base, s: st.size, k: 1 } : { t: 'f', ...base, s: st.size });
     entries++;
     let changed: boolean;
     const hash = createHash('sha256');
     try {
-      changed = copyContent(fd, st.size, hash);
+      changed = await copyContent(fd, st.size, hash);
     } catch (err) {
       // The frame promised st.size bytes: the reader cannot continue the stream consistently.
       throw new Error(`reading ${JSON.stringify(rel)} failed: ${errCode(err)}`, { cause: err });
     }
-    emit({ t: 's', h: hash.digest('hex') });
+    await emit({ t: 's', h: hash.digest('hex') });
     const after = fs.fstatSync(fd);
     if (changed || after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
-      warn(HOME_WARNINGS.changed, rel, 'changed while it was read; the archived copy may be inconsistent');
+      await warn(HOME_WARNINGS.changed, rel, 'changed while it was read; the archived copy may be inconsistent');
     }
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function walk(dirFd: number, relDir: string, excluded: (rel: string) => boolean): void {
+async function walk(dirFd: number, relDir: string, excluded: (rel: string) => boolean): Promise<void> {
   const dirPath = `/proc/self/fd/${dirFd}`;
   let names: Buffer[];
   try {
     names = fs.readdirSync(dirPath, { encoding: 'buffer' });
   } catch (err) {
-    warn(HOME_WARNINGS.unreadable, relDir, `directory cannot be listed (${errCode(err)})`);
+    await warn(HOME_WARNINGS.unreadable, relDir, `directory cannot be listed (${errCode(err)})`);
     return;
   }
   names.sort(Buffer.compare);
   for (const raw of names) {
     if (!isUtf8(raw)) {
-      warn(HOME_WARNINGS.badName, relDir, `skipped an entry whose name is not UTF-8 (${raw.toString('hex')})`);
+      await warn(HOME_WARNINGS.badName, relDir, `skipped an entry whose name is not UTF-8 (${raw.toString('hex')})`);
       continue;
     }
     const name = raw.toString('utf8');
@@ -165,26 +215,26 @@ function walk(dirFd: number, relDir: string, excluded: (rel: string) => boolean)
     try {
       st = fs.lstatSync(`${dirPath}/${name}`);
     } catch (err) {
-      if (errCode(err) === 'ENOENT') warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
-      else warn(HOME_WARNINGS.unreadable, rel, `cannot be examined (${errCode(err)})`);
+      if (errCode(err) === 'ENOENT') await warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
+      else await warn(HOME_WARNINGS.unreadable, rel, `cannot be examined (${errCode(err)})`);
       continue;
     }
     const base = { p: rel, m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid };
     if (st.isFile()) {
-      visitFile(dirPath, name, rel);
+      await visitFile(dirPath, name, rel);
     } else if (st.isSymbolicLink()) {
       let target: Buffer;
       try {
         target = fs.readlinkSync(`${dirPath}/${name}`, { encoding: 'buffer' });
       } catch (err) {
-        warn(errCode(err) === 'ENOENT' ? HOME_WARNINGS.vanished : HOME_WARNINGS.changed, rel, `symlink cannot be read (${errCode(err)})`);
+        await warn(errCode(err) === 'ENOENT' ? HOME_WARNINGS.vanished : HOME_WARNINGS.changed, rel, `symlink cannot be read (${errCode(err)})`);
         continue;
       }
       if (!isUtf8(target)) {
-        warn(HOME_WARNINGS.badName, rel, 'skipped a symlink whose target is not UTF-8');
+        await warn(HOME_WARNINGS.badName, rel, 'skipped a symlink whose target is not UTF-8');
         continue;
       }
-      emit({ t: 'l', ...base, l: target.toString('utf8') });
+      await emit({ t: 'l', ...base, l: target.toString('utf8') });
       entries++;
     } else if (st.isDirectory()) {
       let fd: number;
@@ -192,56 +242,37 @@ function walk(dirFd: number, relDir: string, excluded: (rel: string) => boolean)
         fd = fs.openSync(`${dirPath}/${name}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       } catch (err) {
         const code = errCode(err);
-        if (code === 'ENOENT') warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
-        else if (code === 'ELOOP' || code === 'ENOTDIR') warn(HOME_WARNINGS.changed, rel, 'stopped being a directory while read; skipped');
-        else warn(HOME_WARNINGS.unreadable, rel, `directory cannot be opened (${code})`);
+        if (code === 'ENOENT') await warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
+        else if (code === 'ELOOP' || code === 'ENOTDIR') await warn(HOME_WARNINGS.changed, rel, 'stopped being a directory while read; skipped');
+        else await warn(HOME_WARNINGS.unreadable, rel, `directory cannot be opened (${code})`);
         continue;
       }
       try {
         const dst = fs.fstatSync(fd);
-        emit({ t: 'd', p: rel, m: dst.mode & 0o7777, mt: Math.floor(dst.mtimeMs / 1000), u: dst.uid, g: dst.gid });
+        await emit({ t: 'd', p: rel, m: dst.mode & 0o7777, mt: Math.floor(dst.mtimeMs / 1000), u: dst.uid, g: dst.gid });
         entries++;
-        walk(fd, rel, excluded);
+        await walk(fd, rel, excluded);
       } finally {
         fs.closeSync(fd);
       }
     } else {
       const kind = st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : 'device';
-      warn(HOME_WARNINGS.special, rel, `${kind} skipped`);
+      await warn(HOME_WARNINGS.special, rel, `${kind} skipped`);
     }
   }
 }
 
-function dropPrivileges(cfg: ChildConfig): void {
-  if (process.getuid?.() !== 0) return;
-  if (!Number.isInteger(cfg.uid) || cfg.uid <= 0 || !Number.isInteger(cfg.gid) || cfg.gid < 0) {
-    throw new Error('refusing to read a home directory as root');
-  }
-  process.setgroups!([]);
-  process.setgid!(cfg.gid);
-  process.setuid!(cfg.uid);
-  // Node's getgroups() always lists the effective gid; anything else is a leftover group.
-  if (process.getuid!() !== cfg.uid || process.geteuid!() !== cfg.uid || process.getgid!() !== cfg.gid || process.getgroups!().some((g) => g !== cfg.gid)) {
-    throw new Error('privileges were not dropped');
-  }
-}
-
-function main(): void {
+async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
   if (cfg.nice !== undefined) os.setPriority(cfg.nice);
-  dropPrivileges(cfg);
+  dropPrivileges(cfg.uid, cfg.gid);
   const rootFd = fs.openSync(cfg.home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   const st = fs.fstatSync(rootFd);
-  emit({ t: 'd', p: '', m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid });
-  walk(rootFd, '', makeExcluder(cfg.excludes ?? []));
-  emit({ t: 'e', n: entries });
-  flush();
+  await emit({ t: 'd', p: '', m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid });
+  await walk(rootFd, '', makeExcluder(cfg.excludes ?? []));
+  await emit({ t: 'e', n: entries });
+  await flush();
+  await new Promise<void>((resolve) => sock.end(resolve));
 }
 
-try {
-  main();
-} catch (err) {
-  if (errCode(err) === 'EPIPE') process.exit(3);
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(2);
-}
+main().catch(fatal);
