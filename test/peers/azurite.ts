@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
 import { freePort } from './free-port.ts';
-import { killTree, startProcess, waitForPort } from './process.ts';
+import { restartableServer } from './process.ts';
 
 export const AZURITE_BLOB = fileURLToPath(new URL('../../node_modules/azurite/dist/src/blob/main.js', import.meta.url));
 
@@ -25,20 +24,10 @@ export async function startAzurite(): Promise<AzuritePeer> {
   if (!existsSync(AZURITE_BLOB)) throw new Error(`${AZURITE_BLOB} not found (npm install azurite)`);
   const location = mkdtempSync(join(tmpdir(), 'hat-azurite-'));
   const port = await freePort();
-  let child: (ChildProcess & { stderrTail(): string }) | undefined;
-  const start = async () => {
-    child = startProcess(process.execPath, [AZURITE_BLOB, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location,
-      '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--loose']);
-    try {
-      // Azurite needs a few seconds on an idle 2-core machine, much longer on a busy one.
-      await waitForPort(port, child, 60_000);
-    } catch (err) {
-      await killTree(child);
-      throw new Error(`azurite did not start: ${(err as Error).message}: ${child.stderrTail()}`);
-    }
-  };
-  // SIGTERM: Azurite saves its metadata database lazily and would forget recent deletes on SIGKILL.
-  const stop = async () => { if (child) await killTree(child, 5000); child = undefined; };
+  // Azurite needs a few seconds on an idle 2-core machine, much longer on a busy one. SIGTERM first:
+  // it saves its metadata database lazily and would forget recent deletes on SIGKILL.
+  const { start, stop } = restartableServer('azurite', process.execPath, [AZURITE_BLOB, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location,
+    '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--loose'], port, { startTimeoutMs: 60_000, termFirstMs: 5000 });
   try {
     await start();
   } catch (err) {

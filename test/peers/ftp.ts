@@ -1,12 +1,12 @@
 // A private vsftpd: its own config file on a random loopback port and passive port range, one
 // local test user, plain or with TLS (explicit AUTH TLS, or implicit) using a self-signed
 // certificate made with openssl. Never the system FTP service.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { killTree, startProcess, waitForPort } from './process.ts';
+import { restartableServer, type RestartableServer } from './process.ts';
 import { createTestUser, type TestUser } from './unix-user.ts';
 
 export const VSFTPD = '/usr/sbin/vsftpd';
@@ -24,7 +24,7 @@ export async function startFtp(tls: FtpPeer['tls']): Promise<FtpPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'hat-ftp-'));
   chmodSync(dir, 0o755);
   const user = createTestUser(join(dir, 'home'));
-  let child: (ChildProcess & { stderrTail(): string }) | undefined;
+  let server: RestartableServer | undefined;
   try {
     const empty = join(dir, 'empty');
     mkdirSync(empty, { mode: 0o555 });
@@ -48,23 +48,15 @@ export async function startFtp(tls: FtpPeer['tls']): Promise<FtpPeer> {
         `implicit_ssl=${tls === 'implicit' ? 'YES' : 'NO'}`);
     }
     writeFileSync(join(dir, 'vsftpd.conf'), lines.join('\n') + '\n', { mode: 0o600 });
-    const start = async () => {
-      child = startProcess(VSFTPD, [join(dir, 'vsftpd.conf')]);
-      try {
-        await waitForPort(port, child);
-      } catch (err) {
-        await killTree(child);
-        throw new Error(`vsftpd did not start: ${(err as Error).message}: ${child.stderrTail()}`);
-      }
-    };
-    const stop = async () => { if (child) await killTree(child); child = undefined; };
+    server = restartableServer('vsftpd', VSFTPD, [join(dir, 'vsftpd.conf')], port);
+    const { start, stop } = server;
     await start();
     return {
       port, user, tls, start, stop,
       close: async () => { await stop(); user.remove(); rmSync(dir, { recursive: true, force: true }); },
     };
   } catch (err) {
-    if (child) await killTree(child);
+    await server?.stop();
     user.remove();
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -77,3 +77,32 @@ export function startProcess(cmd: string, args: string[], options: { cwd?: strin
   child.on('error', (err) => { tail += `\n${err.message}`; });
   return Object.assign(child, { stderrTail: () => tail });
 }
+
+export interface RestartableServer {
+  /** Starts the server and waits for its port; throws with its stderr when it does not come up. */
+  start(): Promise<void>;
+  /** Stops it (the peer-down tests stop and start it again). */
+  stop(): Promise<void>;
+}
+
+/** A server process on a loopback port that tests can stop and start again. */
+export function restartableServer(name: string, cmd: string, args: string[], port: number, opts: { startTimeoutMs?: number; termFirstMs?: number } = {}): RestartableServer {
+  let child: (ChildProcess & { stderrTail(): string }) | undefined;
+  return {
+    async start() {
+      const c = startProcess(cmd, args);
+      child = c;
+      try {
+        await waitForPort(port, c, opts.startTimeoutMs);
+      } catch (err) {
+        await killTree(c);
+        child = undefined;
+        throw new Error(`${name} did not start: ${(err as Error).message}: ${c.stderrTail()}`);
+      }
+    },
+    async stop() {
+      if (child) await killTree(child, opts.termFirstMs);
+      child = undefined;
+    },
+  };
+}

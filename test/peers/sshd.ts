@@ -1,11 +1,11 @@
 // A private OpenSSH sshd: its own host key and config in a temp dir, 127.0.0.1 only, a random
 // port, one test user with a password and a passphrase-protected key. Never the system sshd.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { killTree, startProcess, waitForPort } from './process.ts';
+import { restartableServer, type RestartableServer } from './process.ts';
 import { createTestUser, type TestUser } from './unix-user.ts';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -30,7 +30,7 @@ export async function startSshd(): Promise<SshdPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'hat-sshd-'));
   chmodSync(dir, 0o755);
   const user = createTestUser(join(dir, 'home'));
-  let child: (ChildProcess & { stderrTail(): string }) | undefined;
+  let server: RestartableServer | undefined;
   try {
     const keygen = (file: string, pass: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-f', file, '-C', 'hostagent-test'], { stdio: 'pipe' });
     keygen(join(dir, 'host_key'), '');
@@ -61,16 +61,8 @@ export async function startSshd(): Promise<SshdPeer> {
     const fingerprint = (pub: string) => execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', pub]).toString().split(' ')[1];
     const hostPub = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
 
-    const start = async () => {
-      child = startProcess(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')]);
-      try {
-        await waitForPort(port, child);
-      } catch (err) {
-        await killTree(child);
-        throw new Error(`sshd did not start: ${(err as Error).message}: ${child.stderrTail()}`);
-      }
-    };
-    const stop = async () => { if (child) await killTree(child); child = undefined; };
+    server = restartableServer('sshd', SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], port);
+    const { start, stop } = server;
     await start();
     return {
       port, user, keyPassphrase,
@@ -82,7 +74,7 @@ export async function startSshd(): Promise<SshdPeer> {
       close: async () => { await stop(); user.remove(); rmSync(dir, { recursive: true, force: true }); },
     };
   } catch (err) {
-    if (child) await killTree(child);
+    await server?.stop();
     user.remove();
     rmSync(dir, { recursive: true, force: true });
     throw err;
