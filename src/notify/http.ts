@@ -4,7 +4,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import got, { RequestError } from 'got';
 import { AgentError } from '../errors/index.ts';
 import { parseRetryAfter, sendError, withRetry, type TryReport } from './retry.ts';
 import { scrubSecrets } from './secrets.ts';
@@ -54,6 +53,8 @@ export function createHttpTransport(opts: HttpTransportOptions): (req: HttpReque
     const where = `${req.method} ${scrub(new URL(target).origin + new URL(target).pathname)}`;
     const okStatus = req.okStatus ?? ((s: number) => s >= 200 && s < 300);
     return withRetry(opts.policy, async () => {
+      // Loaded on first send: got and its dependencies cost ~13 MiB of RSS an idle daemon never needs.
+      const { default: got } = await import('got');
       const res = await got(target, {
         method: req.method as 'GET',
         headers: req.headers,
@@ -79,7 +80,8 @@ export function createHttpTransport(opts: HttpTransportOptions): (req: HttpReque
       });
     }, (err) => {
       if (err instanceof AgentError) return err;
-      const code = err instanceof RequestError ? err.code : (err as NodeJS.ErrnoException)?.code;
+      // got's RequestError carries the socket error code, like a plain Node error.
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
       const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || (err as Error)?.name === 'TimeoutError';
       const reason = (err as Error)?.message ?? String(err);
       return sendError(`${where}: ${scrub(reason)}`, { retryable: transient });

@@ -1,24 +1,28 @@
 // croner patterns (5 or 6 fields: seconds optional; @daily, @hourly...) in a timezone.
-// Building a Cron is costly (it parses and sets up timezone formatting), and hosts run
-// thousands of schedules on a handful of patterns, so compiled patterns are shared.
+// A Cron takes ~0.2 ms to build but keeps ~85 KB of heap alive, so only the most recently used
+// patterns are kept: the scheduler already computes each distinct answer once per pass, and a
+// cache of thousands of patterns cost an idle daemon tens of MiB of RSS.
 import { Cron } from 'croner';
 import { AgentError } from '../errors/index.ts';
 
-const compiled = new Map<string, Cron>();
+const RECENT_PATTERNS = 16;
+const recent = new Map<string, Cron>();
 
 export function compileCron(pattern: string, timezone: string): Cron {
   const key = `${pattern}\u0000${timezone}`;
-  let cron = compiled.get(key);
-  if (!cron) {
+  let cron = recent.get(key);
+  if (cron) recent.delete(key);
+  else {
     assertTimezone(timezone);
     try {
       cron = new Cron(pattern, { timezone, paused: true });
     } catch (err) {
       throw new AgentError('AGENT_E_INVALID', `cron ${JSON.stringify(pattern)}: ${(err as Error).message}`, { data: { field: 'cron' } });
     }
-    if (compiled.size >= 10_000) compiled.clear();
-    compiled.set(key, cron);
+    if (recent.size >= RECENT_PATTERNS) recent.delete(recent.keys().next().value!);
   }
+  // Map order is insertion order: re-inserting makes this the most recently used.
+  recent.set(key, cron);
   return cron;
 }
 

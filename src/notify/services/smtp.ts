@@ -4,7 +4,6 @@
 // Login, Unknown (let the server choose). encryption: None, ExplicitTLS (STARTTLS required),
 // ImplicitTLS (TLS from the start), Auto (implicit on port 465, otherwise STARTTLS when offered,
 // unless usestarttls=no).
-import nodemailer from 'nodemailer';
 import { UrlParts } from '../url-parts.ts';
 import { REDACTED } from '../../core/redact.ts';
 import type { NotifyService } from '../types.ts';
@@ -85,6 +84,8 @@ export const smtp: NotifyService<SmtpConfig> = {
         continue;
       }
       await ctx.retrying('smtp', async () => {
+        // Loaded on first send: nodemailer costs ~19 MiB of daemon RSS that an idle agent never needs.
+        const { default: nodemailer } = await import('nodemailer');
         const transport = nodemailer.createTransport({
           host: c.host, port: c.port, secure: implicit,
           ignoreTLS: !implicit && (c.encryption === 'None' || (c.encryption === 'Auto' && !c.useStartTls)),
