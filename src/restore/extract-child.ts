@@ -5,14 +5,18 @@
 // Every path is walked one component at a time relative to an open directory
 // (/proc/self/fd/N/name) with O_NOFOLLOW, and files are created with O_EXCL|O_NOFOLLOW, so no
 // write ever goes through a symlink, whether it came with the archive or was already there.
+// Small files are written a few at a time on the threadpool (ordered-work.ts), in an order
+// that gives the same result as writing them one by one.
 // What is refused is skipped and reported as a warning line; stdout carries JSON lines.
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { dropPrivileges } from '../sources/common/drop-privileges.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
 import { safeComponents, filesRelative, isOtherPart } from './entry-path.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
+import { OrderedWork } from './ordered-work.ts';
 import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
 
 interface ChildConfig {
@@ -24,6 +28,11 @@ interface ChildConfig {
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 const PROGRESS_BYTES = 16 * 1024 * 1024;
+const INFLATE_CHUNK = 1 << 20;
+/** Files up to this size are written on the threadpool, a few at a time. */
+const SMALL_FILE = 1 << 20;
+const MAX_IN_FLIGHT = 4;
+const MAX_HELD = 64 * 1024 * 1024;
 
 function send(msg: Record<string, unknown>): void {
   fs.writeSync(1, `${JSON.stringify(msg)}\n`);
@@ -34,6 +43,9 @@ function warn(code: string, path: string, message: string): void {
 }
 
 const errCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
+
+/** The data of an entry that waits its turn: held in `pending`, then passed to `live`. */
+interface EntryBody { pending: Buffer[]; live: ((c: Buffer) => void) | null; ended: boolean; onEnd: (() => void) | null }
 
 interface Stats { files: number; directories: number; symlinks: number; hardlinks: number; bytes: number; skipped: number }
 
@@ -48,6 +60,19 @@ function main(): void {
   const created = new Map<string, { dev: number; ino: number }>();
   let reported = 0;
   const deferredDirs: { parts: string[]; mode: number; mtime: Date | undefined }[] = [];
+
+  const work = new OrderedWork(MAX_IN_FLIGHT);
+  // Data collected but not yet written; past the limit the decompressor pauses.
+  let held = 0;
+  let paused = false;
+  const hold = (n: number): void => {
+    held += n;
+    if (!paused && held > MAX_HELD) { paused = true; decompress.pause(); }
+  };
+  const release = (n: number): void => {
+    held -= n;
+    if (paused && held < MAX_HELD / 2) { paused = false; decompress.resume(); }
+  };
 
   const skip = (entry: ReadEntry, code: string, path: string, message: string) => {
     stats.skipped++;
@@ -101,6 +126,95 @@ function main(): void {
       entry.resume();
       return;
     }
+    const isFile = type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
+    if (isFile && entry.size <= SMALL_FILE) {
+      // Collected whole, then written on the threadpool alongside its neighbours.
+      const chunks: Buffer[] = [];
+      entry.on('data', (c: Buffer) => { chunks.push(c); hold(c.length); });
+      entry.on('end', () => {
+        const data = Buffer.concat(chunks);
+        const size = data.length;
+        work.push({ kind: 'parallel', group: parts.slice(0, -1).join('/'), key: parts[parts.length - 1]!, run: () => writeSmallFile(entry, name, parts, data).finally(() => release(size)) });
+      });
+      return;
+    }
+    // Anything else runs alone, in order; a large file's data waits in `body` until then.
+    const body: EntryBody = { pending: [], live: null, ended: false, onEnd: null };
+    if (isFile) {
+      entry.on('data', (c: Buffer) => {
+        if (body.live) body.live(c);
+        else { body.pending.push(c); hold(c.length); }
+      });
+      entry.on('end', () => { body.ended = true; body.onEnd?.(); });
+    } else {
+      entry.resume();
+    }
+    work.push({ kind: 'barrier', run: () => apply(entry, name, parts, type, body) });
+  };
+
+  /** Opens the entry's parent directory, or reports why not and returns null. */
+  const parentOf = (entry: ReadEntry, name: string, parts: string[]): number | null => {
+    try {
+      return dirs.open(parts.slice(0, -1), true);
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'ELOOP' || code === 'ENOTDIR') skip(entry, RESTORE_WARNINGS.throughLink, name, 'a parent directory is a symlink or not a directory; nothing written through it');
+      else skip(entry, RESTORE_WARNINGS.failed, name, `parent directory cannot be opened (${code})`);
+      return null;
+    }
+  };
+
+  const progress = (bytes: number): void => {
+    stats.bytes += bytes;
+    if (stats.bytes - reported >= PROGRESS_BYTES) {
+      reported = stats.bytes;
+      send({ t: 'p', bytes: stats.bytes });
+    }
+  };
+
+  /** A small regular file: created with O_EXCL|O_NOFOLLOW, whatever was there removed first. */
+  const writeSmallFile = async (entry: ReadEntry, name: string, parts: string[], data: Buffer): Promise<void> => {
+    // The parent fd is taken before the first await: OrderedWork keeps it open meanwhile.
+    const parentFd = parentOf(entry, name, parts);
+    if (parentFd === null) return;
+    const base = parts[parts.length - 1]!;
+    const at = `/proc/self/fd/${parentFd}/${base}`;
+    const flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+    const mode = modeOf(entry, name);
+    let fh: fsp.FileHandle;
+    try {
+      try {
+        fh = await fsp.open(at, flags, mode);
+      } catch (err) {
+        if (errCode(err) !== 'EEXIST') throw err;
+        clear(parentFd, base, parts, false);
+        fh = await fsp.open(at, flags, mode);
+      }
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'ELOOP') return skip(entry, RESTORE_WARNINGS.throughLink, name, 'would write through a symlink; refused');
+      return skip(entry, RESTORE_WARNINGS.failed, name, `cannot be restored (${code})`);
+    }
+    try {
+      let off = 0;
+      while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+      progress(data.length);
+      if (entry.mtime) await fh.utimes(entry.mtime, entry.mtime);
+      const st = await fh.stat();
+      created.set(parts.join('/'), { dev: st.dev, ino: st.ino });
+      stats.files++;
+    } catch (err) {
+      warn(RESTORE_WARNINGS.failed, name, `cannot be written (${errCode(err)})`);
+    } finally {
+      await fh.close().catch(() => {});
+    }
+  };
+
+  const apply = (entry: ReadEntry, name: string, parts: string[], type: string, body: EntryBody): void | Promise<void> => {
+    // From here on the entry's data is written as it comes, or dropped if it is refused.
+    const waiting = body.pending.splice(0);
+    release(waiting.reduce((n, c) => n + c.length, 0));
+    body.live = () => {};
     const base = parts[parts.length - 1]!;
     let parentFd: number;
     try {
@@ -126,21 +240,18 @@ function main(): void {
           clear(parentFd, base, parts, false);
           const fd = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, modeOf(entry, name));
           let failed: unknown = null;
-          entry.on('data', (chunk: Buffer) => {
+          const write = (chunk: Buffer) => {
             if (failed) return;
             try {
               let off = 0;
               while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
-              stats.bytes += chunk.length;
-              if (stats.bytes - reported >= PROGRESS_BYTES) {
-                reported = stats.bytes;
-                send({ t: 'p', bytes: stats.bytes });
-              }
+              progress(chunk.length);
             } catch (err) {
               failed = err;
             }
-          });
-          entry.on('end', () => {
+          };
+          for (const c of waiting) write(c);
+          const finish = () => {
             try {
               if (failed) throw failed;
               if (entry.mtime) fs.futimesSync(fd, entry.mtime, entry.mtime);
@@ -152,8 +263,10 @@ function main(): void {
             } finally {
               fs.closeSync(fd);
             }
-          });
-          return;
+          };
+          if (body.ended) return finish();
+          body.live = write;
+          return new Promise<void>((resolve) => { body.onEnd = () => { finish(); resolve(); }; });
         }
         case 'SymbolicLink': {
           clear(parentFd, base, parts, false);
@@ -199,7 +312,9 @@ function main(): void {
   parser.on('entry', onEntry);
   parser.on('warn', (code: string, message: string | Error) => warn(RESTORE_WARNINGS.tar, '', `${code}: ${message instanceof Error ? message.message : message}`));
 
-  const decompress = cfg.compression === 'zstd' ? zlib.createZstdDecompress() : zlib.createGunzip();
+  // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
+  const inflate = { chunkSize: INFLATE_CHUNK };
+  const decompress = cfg.compression === 'zstd' ? zlib.createZstdDecompress(inflate) : zlib.createGunzip(inflate);
   const splitter = cfg.compression === 'zstd' ? new ZstdFrameSplitter() : null;
   decompress.on('data', (b: Buffer) => parser.write(b));
   decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`));
@@ -217,7 +332,7 @@ function main(): void {
     splitter?.end();
     decompress.end();
   });
-  parser.on('end', () => {
+  parser.on('end', () => work.whenIdle(() => {
     dirs.close();
     // Deepest first, so setting a parent's mtime comes after its children were written.
     deferredDirs.sort((a, b) => b.parts.length - a.parts.length);
@@ -233,7 +348,7 @@ function main(): void {
     dirs.close();
     send({ t: 'done', ...stats });
     process.exit(0);
-  });
+  }));
 }
 
 function fail(message: string): never {
