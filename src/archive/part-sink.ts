@@ -7,6 +7,12 @@ import { createHash } from 'node:crypto';
 import { AgentError } from '../errors/index.ts';
 
 export const PARTIAL_SUFFIX = '.partial';
+/**
+ * Written bytes after which a flush to disk starts in the background. The archive must be on disk
+ * before its snapshot is listed; flushing as it grows overlaps the disk with compression instead of
+ * one long fsync at the end, and keeps the node's dirty page cache small.
+ */
+const FLUSH_EVERY = 32 << 20;
 
 export function partPath(outPath: string, index: number): string {
   return `${outPath}.part${String(index).padStart(3, '0')}`;
@@ -29,6 +35,10 @@ export class PartSink {
   #file: fs.FileHandle | null = null;
   #partLeft = 0;
   readonly #finals: string[] = [];
+  #unflushed = 0;
+  /** The background flush in progress; its failure surfaces at the next write or at finish(). */
+  #flushing: Promise<void> | null = null;
+  #flushError: unknown = null;
 
   constructor(outPath: string, splitSize?: number) {
     if (splitSize !== undefined && !(Number.isSafeInteger(splitSize) && splitSize > 0)) {
@@ -40,7 +50,24 @@ export class PartSink {
 
   get bytes(): number { return this.#bytes; }
 
+  /** Starts a background fdatasync once enough is written, unless one is still running. */
+  #maybeFlush(): void {
+    if (this.#unflushed < FLUSH_EVERY || this.#flushing || !this.#file) return;
+    this.#unflushed = 0;
+    this.#flushing = this.#file.datasync().then(
+      () => { this.#flushing = null; },
+      (err: unknown) => { this.#flushError ??= err; this.#flushing = null; },
+    );
+  }
+
+  async #settleFlush(): Promise<void> {
+    if (this.#flushing) await this.#flushing;
+    if (this.#flushError) throw this.#flushError;
+  }
+
   async #nextFile(): Promise<void> {
+    await this.#settleFlush();
+    await this.#file?.sync();
     await this.#file?.close();
     this.#file = null;
     const final = this.#splitSize ? partPath(this.#outPath, this.#finals.length + 1) : this.#outPath;
@@ -52,6 +79,7 @@ export class PartSink {
   /** Appends pieces in order. Not re-entrant: the caller serialises writes. */
   async write(pieces: Buffer[]): Promise<void> {
     try {
+      if (this.#flushError) throw this.#flushError;
       for (const p of pieces) this.#hash.update(p);
       let batch: Buffer[] = [];
       let batchLen = 0;
@@ -69,6 +97,7 @@ export class PartSink {
         }
       }
       if (batch.length) await this.#writev(batch, batchLen);
+      this.#maybeFlush();
     } catch (err) {
       throw writeError(err, this.#outPath);
     }
@@ -80,6 +109,7 @@ export class PartSink {
     while (remaining > 0) {
       const { bytesWritten } = await this.#file!.writev(left);
       this.#bytes += bytesWritten;
+      this.#unflushed += bytesWritten;
       remaining -= bytesWritten;
       if (remaining === 0) break;
       // A short write (typically the disk filling up): retry the rest, which then fails with
@@ -100,6 +130,7 @@ export class PartSink {
   async finish(): Promise<{ sha256: string; bytes: number; paths: string[] }> {
     try {
       if (!this.#file) await this.#nextFile();
+      await this.#settleFlush();
       await this.#file!.sync();
       await this.#file!.close();
       this.#file = null;
@@ -112,6 +143,7 @@ export class PartSink {
 
   /** Removes every file this sink created, partial or renamed. */
   async discard(): Promise<void> {
+    await this.#flushing;
     await this.#file?.close().catch(() => {});
     this.#file = null;
     for (const final of this.#finals) {
