@@ -1,5 +1,6 @@
 // Snapshot speed against GNU tools, measured in one run on a warm page cache:
-//   gzip: ours vs `tar -cf - | pigz -6`   (targets: time <= 0.5x, size <= 1.03x)
+//   gzip: ours vs `tar -cf - | pigz -6`   (targets: time <= 0.5x, size <= 1.03x), at the default
+//         archive.gzipLevel and, for comparison, at level 6 (pigz's)
 //   zstd: ours vs `tar -cf - | zstd -3 -T2` (target: time <= 1.2x)
 //   peak RSS of the archive writer process on the large profile (target: <= 150 MiB)
 // Usage: node bench/snapshot/run.ts [--profile wordpress] [--runs 1] [--rss-profile large] [--no-rss]
@@ -10,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { SampleProfile } from '../../src/sample/make-account.ts';
+import { DEFAULT_GZIP_LEVEL } from '../../src/archive/codec.ts';
 import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
 import { timeShell, timeCommand, median, hasCommand, type Timing } from '../lib/timing.ts';
 
@@ -31,10 +33,10 @@ for (const cmd of ['tar', 'pigz', 'zstd', '/usr/bin/time']) {
 
 interface Ours { ms: number; bytes: number; files: number; warnings: number; maxRssMiB: number }
 
-function runOurs(home: string, out: string, compression: 'gzip' | 'zstd'): Ours & Timing {
+function runOurs(home: string, out: string, compression: 'gzip' | 'zstd', level?: number): Ours & Timing {
   fs.rmSync(out, { force: true });
   const { uid, gid } = benchOwner();
-  const r = timeCommand([process.execPath, WRITE_ONCE, home, out, compression, String(uid), String(gid)]);
+  const r = timeCommand([process.execPath, WRITE_ONCE, home, out, compression, String(uid), String(gid), ...(level ? [String(level)] : [])]);
   return { ...(JSON.parse(r.stdout) as Ours), ...r };
 }
 
@@ -53,10 +55,12 @@ try {
   const zstdOut = path.join(work, 'ref.tar.zst');
   const oursGz = path.join(work, 'ours.tar.gz');
   const oursZst = path.join(work, 'ours.tar.zst');
-  const t = { pigz: [] as Timing[], zstd: [] as Timing[], gzip: [] as Timing[], ozstd: [] as Timing[] };
+  const oursGz6 = path.join(work, 'ours6.tar.gz');
+  const t = { pigz: [] as Timing[], zstd: [] as Timing[], gzip: [] as Timing[], gzip6: [] as Timing[], ozstd: [] as Timing[] };
   for (let i = 0; i < runs; i++) {
     t.pigz.push(timeShell('tar -cf - -C "$1" . | pigz -6 > "$2"', [home, pigzOut]));
     t.gzip.push(runOurs(home, oursGz, 'gzip'));
+    t.gzip6.push(runOurs(home, oursGz6, 'gzip', 6));
     t.zstd.push(timeShell('tar -cf - -C "$1" . | zstd -q -3 -T2 > "$2"', [home, zstdOut]));
     t.ozstd.push(runOurs(home, oursZst, 'zstd'));
   }
@@ -69,15 +73,18 @@ try {
   const ratio = (label: string, value: number, target: number): string =>
     `  ${label.padEnd(28)} ${value.toFixed(3)}  (target <= ${target}) ${value <= target ? 'ok' : 'MISSED'}`;
   console.log(row('tar | pigz -6', t.pigz, size(pigzOut)));
-  console.log(row('ours gzip', t.gzip, size(oursGz)));
+  console.log(row(`ours gzip (level ${DEFAULT_GZIP_LEVEL})`, t.gzip, size(oursGz)));
+  console.log(row('ours gzip (level 6)', t.gzip6, size(oursGz6)));
   console.log(row('tar | zstd -3 -T2', t.zstd, size(zstdOut)));
   console.log(row('ours zstd', t.ozstd, size(oursZst)));
   console.log(ratio('gzip time ours/pigz', wall(t.gzip) / wall(t.pigz), 0.5));
   console.log(ratio('gzip size ours/pigz', size(oursGz) / size(pigzOut), 1.03));
+  console.log(`  (at level 6: time ${(wall(t.gzip6) / wall(t.pigz)).toFixed(3)}, size ${(size(oursGz6) / size(pigzOut)).toFixed(3)})`);
   console.log(ratio('zstd time ours/zstd', wall(t.ozstd) / wall(t.zstd), 1.2));
   console.log(`  (CPU-time ratios, steadier on a busy machine: gzip ${(cpu(t.gzip) / cpu(t.pigz)).toFixed(3)}, zstd ${(cpu(t.ozstd) / cpu(t.zstd)).toFixed(3)})`);
   console.log(`  archives readable by GNU tar: ${readable ? 'yes' : 'NO'}`);
   fs.rmSync(pigzOut, { force: true });
+  fs.rmSync(oursGz6, { force: true });
   fs.rmSync(zstdOut, { force: true });
 
   if (!values['no-rss']) {

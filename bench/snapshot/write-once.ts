@@ -2,10 +2,10 @@
 // (the daemon's share of a snapshot; the file reader is its own child).
 import { writeAccountArchive, type Compression } from '../../src/archive/index.ts';
 
-const [home, outPath, compression, uid, gid] = process.argv.slice(2);
+const [home, outPath, compression, uid, gid, level] = process.argv.slice(2);
 const t = process.hrtime.bigint();
 const r = await writeAccountArchive({
-  outPath, compression: compression as Compression,
+  outPath, compression: compression as Compression, level: level ? Number(level) : undefined,
   manifest: { format: 1, kind: 'account_full', username: 'bench' },
   files: { home, uid: Number(uid), gid: Number(gid), excludes: [] },
 });

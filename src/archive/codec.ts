@@ -95,8 +95,13 @@ function rawZstdFrame(input: Buffer[], length: number): Buffer[] {
   return out;
 }
 
-/** gzip level for compressible chunks, as `gzip -6` / `pigz -6`; media is stored anyway. */
-export const DEFAULT_GZIP_LEVEL = 6;
+/**
+ * gzip level for compressible chunks when none is configured. On source-code-like text, level 4
+ * deflates about three times as fast as 6 for output about 15% larger; media, most of a hosting
+ * account's bytes, is stored either way, so the archive grows by about 1%.
+ */
+export const DEFAULT_GZIP_LEVEL = 4;
+export const DEFAULT_ZSTD_LEVEL = 3;
 
 export function makeCodec(name: Compression, level?: number): Codec {
   // zlib's chunkSize is its output buffer. Large enough for a typical compressed chunk, one
@@ -108,6 +113,6 @@ export function makeCodec(name: Compression, level?: number): Codec {
     return { name, chunkSize, compress: (input) => compressWith(() => zlib.createGzip(opts), input), store: storedGzipMember };
   }
   const chunkSize = 2 << 20;
-  const opts = { chunkSize: 512 * 1024, params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 } };
+  const opts = { chunkSize: 512 * 1024, params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? DEFAULT_ZSTD_LEVEL } };
   return { name, chunkSize, compress: (input) => compressWith(() => zlib.createZstdCompress(opts), input), store: rawZstdFrame };
 }

@@ -32,7 +32,7 @@ export interface WriteArchiveOptions {
   /** Final path; parts get `.part001`... appended. */
   outPath: string;
   compression: Compression;
-  /** Compression level; gzip 6 and zstd 3 by default. */
+  /** Compression level of compressible chunks; the codec's defaults otherwise (codec.ts). */
   level?: number;
   /** Bytes per part. */
   splitSize?: number;

@@ -11,6 +11,7 @@ import { databasesSection } from './sections/databases.ts';
 import { purgeSection } from './sections/purge.ts';
 import { schedulerSection } from './sections/scheduler.ts';
 import { restoreSection } from './sections/restore.ts';
+import { archiveSection } from './sections/archive.ts';
 
 export const configSchema = Type.Object({
   $schema: Type.Optional(Type.String({ description: 'Location of agent.schema.json, for editors; the daemon ignores it.' })),
@@ -19,6 +20,7 @@ export const configSchema = Type.Object({
   download: downloadSection,
   log: logSection,
   jobs: jobsSection,
+  archive: archiveSection,
   notifications: notificationsSection,
   databases: databasesSection,
   purge: purgeSection,

@@ -80,6 +80,20 @@ t.test('scopes produce exactly their parts; zstd and split archives', async (t) 
   t.ok(v.ok, 'split archive verifies');
 });
 
+t.test('archive.gzipLevel sets the deflate level of compressible content', async (t) => {
+  const tenant = await makeTenant(t);
+  const sizes: number[] = [];
+  for (const gzipLevel of [1, 9]) {
+    const d = await startDaemon(t, { config: { archive: { gzipLevel } } });
+    const c = await d.admin();
+    await c.call('account.put', { name: 'shop', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
+    const { snapshot } = await backupAndWait(c, { account: 'shop' });
+    await t.resolves(run('gzip', ['-t', snapshot.path!]), `level ${gzipLevel}: gzip -t`);
+    sizes.push(snapshot.bytes);
+  }
+  t.ok(sizes[1]! < sizes[0]! * 0.97, `level 9 (${sizes[1]} bytes) is smaller than level 1 (${sizes[0]} bytes)`);
+});
+
 t.test('verify detects corruption; delete removes the files', async (t) => {
   const d = await startDaemon(t);
   const tenant = await makeTenant(t);

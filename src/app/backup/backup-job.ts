@@ -61,6 +61,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
         const result = await writeAccountArchive({
           outPath: deps.spool.archivePath(name),
           compression: p.compression,
+          level: p.compression === 'gzip' ? cfg.archive.gzipLevel : cfg.archive.zstdLevel,
           splitSize: p.splitSize,
           manifest: buildManifest({ account, snapshotId, createdAt: p.createdAt, scope: p.scope, trigger: job.trigger, note: p.note ?? null, compression: p.compression, agentVersion: deps.version, gitHeads: facts.gitHeads }),
           files: parts.includes('files') ? { home: account.home, uid: account.uid, gid: account.gid, excludes: account.excludes ?? [], ...priority } : undefined,
