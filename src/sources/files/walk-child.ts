@@ -193,17 +193,40 @@ async function visitFile(dirPath: string, name: string, rel: string): Promise<vo
   }
 }
 
+/**
+ * The entry's lstat, or null when it vanished or cannot be examined (warned). Regular files and
+ * directories skip it: they are opened with O_NOFOLLOW and fstat'ed, which is what counts, and
+ * the directory entry's type (d_type) only chooses how to try. A type readdir cannot tell falls
+ * back to lstat.
+ */
+async function examine(dirPath: string, name: string, rel: string): Promise<fs.Stats | null> {
+  try {
+    return fs.lstatSync(`${dirPath}/${name}`);
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') await warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
+    else await warn(HOME_WARNINGS.unreadable, rel, `cannot be examined (${errCode(err)})`);
+    return null;
+  }
+}
+
+type EntryKind = 'file' | 'directory' | 'symlink' | 'special';
+
+function kindOf(d: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryKind {
+  return d.isFile() ? 'file' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'special';
+}
+
 async function walk(dirFd: number, relDir: string, excluded: (rel: string) => boolean): Promise<void> {
   const dirPath = `/proc/self/fd/${dirFd}`;
-  let names: Buffer[];
+  let dirents: fs.Dirent<Buffer>[];
   try {
-    names = fs.readdirSync(dirPath, { encoding: 'buffer' });
+    dirents = fs.readdirSync(dirPath, { encoding: 'buffer', withFileTypes: true });
   } catch (err) {
     await warn(HOME_WARNINGS.unreadable, relDir, `directory cannot be listed (${errCode(err)})`);
     return;
   }
-  names.sort(Buffer.compare);
-  for (const raw of names) {
+  dirents.sort((a, b) => Buffer.compare(a.name, b.name));
+  for (const dirent of dirents) {
+    const raw = dirent.name;
     if (!isUtf8(raw)) {
       await warn(HOME_WARNINGS.badName, relDir, `skipped an entry whose name is not UTF-8 (${raw.toString('hex')})`);
       continue;
@@ -211,18 +234,16 @@ async function walk(dirFd: number, relDir: string, excluded: (rel: string) => bo
     const name = raw.toString('utf8');
     const rel = relDir ? `${relDir}/${name}` : name;
     if (!sshAllows(rel) || excluded(rel)) continue;
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(`${dirPath}/${name}`);
-    } catch (err) {
-      if (errCode(err) === 'ENOENT') await warn(HOME_WARNINGS.vanished, rel, 'vanished before it was read');
-      else await warn(HOME_WARNINGS.unreadable, rel, `cannot be examined (${errCode(err)})`);
-      continue;
+    let kind: EntryKind = kindOf(dirent);
+    let st: fs.Stats | null = null;
+    if (kind === 'symlink' || kind === 'special') {
+      st = await examine(dirPath, name, rel);
+      if (!st) continue;
+      kind = kindOf(st);
     }
-    const base = { p: rel, m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid };
-    if (st.isFile()) {
+    if (kind === 'file') {
       await visitFile(dirPath, name, rel);
-    } else if (st.isSymbolicLink()) {
+    } else if (kind === 'symlink') {
       let target: Buffer;
       try {
         target = fs.readlinkSync(`${dirPath}/${name}`, { encoding: 'buffer' });
@@ -234,9 +255,10 @@ async function walk(dirFd: number, relDir: string, excluded: (rel: string) => bo
         await warn(HOME_WARNINGS.badName, rel, 'skipped a symlink whose target is not UTF-8');
         continue;
       }
-      await emit({ t: 'l', ...base, l: target.toString('utf8') });
+      const ls = st!;
+      await emit({ t: 'l', p: rel, m: ls.mode & 0o7777, mt: Math.floor(ls.mtimeMs / 1000), u: ls.uid, g: ls.gid, l: target.toString('utf8') });
       entries++;
-    } else if (st.isDirectory()) {
+    } else if (kind === 'directory') {
       let fd: number;
       try {
         fd = fs.openSync(`${dirPath}/${name}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
@@ -256,8 +278,9 @@ async function walk(dirFd: number, relDir: string, excluded: (rel: string) => bo
         fs.closeSync(fd);
       }
     } else {
-      const kind = st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : 'device';
-      await warn(HOME_WARNINGS.special, rel, `${kind} skipped`);
+      const s2 = st!;
+      const what = s2.isFIFO() ? 'FIFO' : s2.isSocket() ? 'socket' : 'device';
+      await warn(HOME_WARNINGS.special, rel, `${what} skipped`);
     }
   }
 }
