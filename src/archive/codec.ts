@@ -112,7 +112,10 @@ export function makeCodec(name: Compression, level?: number): Codec {
     const opts = { level: level ?? DEFAULT_GZIP_LEVEL, chunkSize: 256 * 1024 };
     return { name, chunkSize, compress: (input) => compressWith(() => zlib.createGzip(opts), input), store: storedGzipMember };
   }
-  const chunkSize = 2 << 20;
-  const opts = { chunkSize: 512 * 1024, params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? DEFAULT_ZSTD_LEVEL } };
-  return { name, chunkSize, compress: (input) => compressWith(() => zlib.createZstdCompress(opts), input), store: rawZstdFrame };
+  const chunkSize = 1 << 20;
+  const params = { [zlib.constants.ZSTD_c_compressionLevel]: level ?? DEFAULT_ZSTD_LEVEL };
+  // The pledged size lets zstd size its window and tables to the chunk, not to the level's
+  // defaults: several compressors run at once, each holding its context until collected.
+  const compress = (input: Buffer) => compressWith(() => zlib.createZstdCompress({ chunkSize: 256 * 1024, params, pledgedSrcSize: input.length }), input);
+  return { name, chunkSize, compress, store: rawZstdFrame };
 }
