@@ -12,8 +12,8 @@ export interface Timing {
  * Runs a command under GNU time: wall clock plus the CPU of its whole process tree. CPU time
  * is the steadier number on a busy machine; wall time is what the targets are about.
  */
-export function timeCommand(argv: string[]): Timing {
-  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+export function timeCommand(argv: string[], env?: Record<string, string>): Timing {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, env: env ? { ...process.env, ...env } : process.env });
   const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr}`);
   return { wallMs: Number(m[1]) * 1000, cpuMs: (Number(m[2]) + Number(m[3])) * 1000, stdout: r.stdout };

@@ -19,6 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { devConfigDefaults } from '../../src/config/index.ts';
 import { openState, openStore } from '../../src/state/index.ts';
+import { unitEnvironment, describeEnvironment } from '../lib/unit-env.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -40,21 +41,6 @@ function cpuSeconds(pid: number): number {
 function rssMiB(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
   return Number(kb) / 1024;
-}
-
-/** The unit's Environment= assignments, with its CacheDirectory (/var/cache/NAME) moved under `cacheRoot`. */
-function unitEnvironment(cacheRoot: string): Record<string, string> {
-  const unit = fs.readFileSync(path.join(repo, 'systemd/hostagent.service'), 'utf8');
-  const env: Record<string, string> = {};
-  for (const line of unit.split('\n')) {
-    const m = /^Environment=(.*)$/.exec(line.trim());
-    if (!m) continue;
-    for (const assignment of m[1]!.split(/\s+/)) {
-      const eq = assignment.indexOf('=');
-      if (eq > 0) env[assignment.slice(0, eq)] = assignment.slice(eq + 1).replace(/^\/var\/cache\//, `${cacheRoot}/`);
-    }
-  }
-  return env;
 }
 
 /** Starts the daemon; resolves once it logged "hostagentd ready", with the ms that took. */
@@ -120,7 +106,6 @@ try {
   const cacheRoot = path.join(dir, 'cache');
   const unitEnv = args.bare ? {} : unitEnvironment(cacheRoot);
   const env = { ...process.env, ...unitEnv };
-  for (const v of Object.values(unitEnv)) if (v.startsWith(`${cacheRoot}/`)) fs.mkdirSync(v, { recursive: true, mode: 0o700 });
   const warmed = !args.cold && !args.bare && 'NODE_COMPILE_CACHE' in unitEnv;
   if (warmed) await stopDaemon((await startDaemon(dir, env)).child);
 
@@ -136,7 +121,7 @@ try {
   const result = {
     accounts: count, schedules: count, seedMs: Math.round(seedMs), readyMs: Math.round(readyMs), idleRssMiB: Math.round(rss * 10) / 10,
     idleSeconds, idleCpuSeconds: Math.round(idleCpuSeconds * 100) / 100, idleCpuPercent: Math.round((idleCpuSeconds / idleSeconds) * 10000) / 100,
-    environment: Object.entries(unitEnv).map(([k, v]) => `${k}=${v.replace(cacheRoot, '<temp>')}`).join(' ') || '(none)',
+    environment: describeEnvironment(unitEnv, cacheRoot),
     compileCache: warmed ? 'warm (one earlier start)' : 'NODE_COMPILE_CACHE' in unitEnv ? 'cold (first start)' : 'off',
     goals: GOAL, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
