@@ -197,7 +197,10 @@ export class Daemon {
     const schedule = scheduleId ? this.store.schedules.get(scheduleId) : null;
     if (!schedule || !job.account) return;
     const deps = this.#uploadDeps();
-    await applyRetention({ store: this.store, log: this.log, events: this.events, spool: this.spool, open: (name) => openNamedDestination(deps, name) }, schedule, job.account);
+    await applyRetention({
+      store: this.store, log: this.log, events: this.events, spool: this.spool, open: (name) => openNamedDestination(deps, name),
+      notice: (n) => this.notifications.notice({ ...n, jobId: job.id }),
+    }, schedule, job.account);
   }
 
   #statusLine(): string {
