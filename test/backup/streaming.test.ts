@@ -1,5 +1,5 @@
 // Snapshots stream to real destinations while the archive is written: s3rver (5 MiB multipart
-// parts), a local directory and OpenSSH's sftp. Copies are read back with sha256sum and GNU tar;
+// parts), a local directory, OpenSSH's sftp, and split parts to s3rver, vsftpd and WebDAV. Copies are read back with sha256sum and GNU tar;
 // peers killed mid-stream fail the run with AGENT_E_DEST_UNAVAILABLE and leave nothing listed;
 // scheduler.streamOnly never puts the archive in the spool.
 import t, { type Test } from 'tap';
@@ -13,6 +13,8 @@ import { makeTenant, run } from '../helpers/tenant.ts';
 import { waitForJob } from '../helpers/backup-flow.ts';
 import { startS3, type S3Peer } from '../peers/s3.ts';
 import { SSHD, startSshd, type SshdPeer } from '../peers/sshd.ts';
+import { VSFTPD, startFtp, type FtpPeer } from '../peers/ftp.ts';
+import { startWebdav, type WebdavPeer } from '../peers/webdav.ts';
 import { createDestination, RetryingDestination } from '../../src/storage/index.ts';
 import type { RpcClient } from '../../src/client/index.ts';
 
@@ -84,14 +86,16 @@ function every20ms(t: Test, check: () => void): () => void {
   return stop;
 }
 
-/** Reads an object back into a file and checks it with sha256sum and GNU tar. */
-async function checkCopy(t: Test, name: string, spec: Spec, object: string, snap: Snapshot): Promise<void> {
+/** Reads objects back, joined in order into one file, and checks it with sha256sum and GNU tar. */
+async function checkCopy(t: Test, name: string, spec: Spec, objects: string | string[], snap: Snapshot): Promise<void> {
   const { type, ...settings } = spec;
   const dest = await createDestination({ name, type, settings });
-  const file = path.join(tempDir(t, 'hostagent-readback-'), object);
+  const file = path.join(tempDir(t, 'hostagent-readback-'), 'archive.tar.gz');
   try {
     const out = fs.createWriteStream(file);
-    for await (const c of await dest.get(object)) out.write(c);
+    for (const object of [objects].flat()) {
+      for await (const c of await dest.get(object)) if (!out.write(c)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   } finally {
     await dest.close();
@@ -253,4 +257,37 @@ t.test('sftp down mid-stream and back: the object is sent again from the spool c
   const snap = await c.call<Snapshot>('snapshot.get', { snapshotId });
   await checkCopy(t, 'remote', remote.spec, snap.parts[0]!, snap);
   t.same(await listed('remote', remote.spec), [snap.parts[0]], 'only the snapshot is listed');
+});
+
+t.test('split parts stream each as its own object to s3rver, vsftpd (one control connection) and WebDAV', { timeout: 180_000 }, async (t) => {
+  if (!requirePeer(t, 's3rver', !!s3, why)) return;
+  let ftp: FtpPeer | undefined;
+  let dav: WebdavPeer | undefined;
+  let peerWhy = !existsSync(VSFTPD) ? `${VSFTPD} not installed` : '';
+  try {
+    if (!peerWhy) ftp = await startFtp('none');
+    dav = await startWebdav();
+  } catch (err) { peerWhy = (err as Error).message; }
+  t.teardown(async () => { await ftp?.close(); await dav?.close(); });
+  if (!requirePeer(t, 'vsftpd + webdav-server', !!ftp && !!dav, peerWhy)) return;
+  const d = await startDaemon(t);
+  const c = await d.admin();
+  await bigAccount(c, t, 'media', 20 * MiB);
+  const specs: Record<string, Spec> = {
+    bucket: { ...s3Spec(), path: 'split' },
+    files: { type: 'ftp', host: '127.0.0.1', port: ftp!.port, user: ftp!.user.name, password: ftp!.user.password, path: 'backups', tls: 'none' },
+    dav: { type: 'webdav', url: dav!.url, path: 'backups', username: dav!.username, password: dav!.password },
+  };
+  await destinations(c, specs);
+  const { jobId, snapshotId } = await c.call<{ jobId: string; snapshotId: string }>('backup.create', { account: 'media', scope: 'hosting', splitSize: 6 * 1024, destinations: Object.keys(specs) });
+  const job = await waitForJob(c, jobId);
+  t.equal(job.status, 'succeeded', job.errcode ? `${job.errcode} ${job.errtext}` : `job ${job.status}`);
+  const snap = await c.call<Snapshot>('snapshot.get', { snapshotId });
+  t.equal(snap.parts.length, Math.ceil(snap.bytes / (6 * MiB)), `a ${snap.bytes}-byte archive in ${snap.parts.length} parts of 6 MiB`);
+  t.ok(snap.parts.length >= 4, 'at least four parts');
+  for (const [name, spec] of Object.entries(specs)) {
+    t.same(snap.locations.filter((l) => l.destination === name).map((l) => l.object), snap.parts, `${name}: one location per part`);
+    t.same((await listed(name, spec)).sort(), [...snap.parts].sort(), `${name}: exactly the parts are listed`);
+    await checkCopy(t, name, spec, snap.parts, snap);
+  }
 });
