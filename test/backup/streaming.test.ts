@@ -106,6 +106,13 @@ async function checkCopy(t: Test, name: string, spec: Spec, objects: string | st
   t.ok(listing.includes('files/media.bin') && listing.includes('SHA256SUMS'), `${name}: GNU tar lists the archive`);
 }
 
+/** After a failed run: no snapshot listed, nothing at the other (local) destination, nothing in the spool. */
+async function nothingLeft(t: Test, d: InProcessDaemon, c: RpcClient, localDir: string): Promise<void> {
+  t.same((await c.call<{ snapshots: unknown[] }>('snapshot.list', { account: 'media' })).snapshots, [], 'no snapshot listed');
+  t.same(names(localDir), [], 'the other destination holds nothing, not even a partial');
+  t.same(names(path.join(d.dir, 'spool')).filter((n) => n !== '.work'), [], 'the spool holds nothing');
+}
+
 async function listed(name: string, spec: Spec): Promise<string[]> {
   const { type, ...settings } = spec;
   const dest = new RetryingDestination(await createDestination({ name, type, settings }), { attempts: 6, baseDelayMs: 100 });
@@ -202,10 +209,8 @@ t.test('s3rver killed mid-stream with streamOnly: AGENT_E_DEST_UNAVAILABLE, noth
   await stopped;
   await s3!.start();
   t.same([job.status, job.errcode], ['failed', 'AGENT_E_DEST_UNAVAILABLE'], job.errtext ?? '');
-  t.same((await c.call<{ snapshots: unknown[] }>('snapshot.list', { account: 'media' })).snapshots, [], 'no snapshot listed');
   t.same(await listed('bucket', bucket), [], 'no object in the bucket once s3rver is back');
-  t.same(names(localDir), [], 'the other destination holds nothing, not even a partial');
-  t.same(names(path.join(d.dir, 'spool')).filter((n) => n !== '.work'), [], 'the spool holds nothing');
+  await nothingLeft(t, d, c, localDir);
 });
 
 t.test('sftp killed mid-stream: sent again from the spool copy with backoff, then AGENT_E_DEST_UNAVAILABLE', { timeout: 180_000 }, async (t) => {
@@ -228,12 +233,10 @@ t.test('sftp killed mid-stream: sent again from the spool copy with backoff, the
   t.match(job.errtext, /after 3 attempts/);
   t.ok(d.logs.some((l) => l.msg === 'streamed upload failed; sending it again from the spool copy' && l.destination === 'remote'), 'the streamed failure fell back to the spool copy');
   t.equal(d.logs.filter((l) => l.msg === 'destination transfer failed; retrying' && l.destination === 'remote').length, 2, 'with two backoff waits between three attempts');
-  t.same((await c.call<{ snapshots: unknown[] }>('snapshot.list', { account: 'media' })).snapshots, [], 'no snapshot listed');
   t.same(await listed('remote', remote.spec), [], 'nothing listed on the sftp server');
-  t.same(names(localDir), [], 'the copy made at the other destination was removed');
   // sshd died mid-write, so its hidden partial could not be removed; it is never listed.
   t.ok(names(remote.dir).every((n) => n.startsWith(PARTIAL)), 'on the sftp server at most a hidden partial remains');
-  t.same(names(path.join(d.dir, 'spool')).filter((n) => n !== '.work'), [], 'the spool holds nothing');
+  await nothingLeft(t, d, c, localDir);
 });
 
 t.test('sftp down mid-stream and back: the object is sent again from the spool copy and the run succeeds', { timeout: 180_000 }, async (t) => {
