@@ -260,6 +260,7 @@ t.test('sftp down mid-stream and back: the object is sent again from the spool c
   const snap = await c.call<Snapshot>('snapshot.get', { snapshotId });
   await checkCopy(t, 'remote', remote.spec, snap.parts[0]!, snap);
   t.same(await listed('remote', remote.spec), [snap.parts[0]], 'only the snapshot is listed');
+  t.same(names(remote.dir), [snap.parts[0]], 'the partial the interrupted stream left on the server was removed');
 });
 
 t.test('split parts stream each as its own object to s3rver, vsftpd (one control connection) and WebDAV', { timeout: 180_000 }, async (t) => {

@@ -7,7 +7,8 @@
 // retries each chunk itself (src/storage/chunk-retry.ts). A streamed object that still fails
 // is sent again from the spool copy with backoff (RetryingDestination.putFrom) once the archive
 // is complete, when there is a spool copy; without one a stream cannot be replayed, so the
-// failure ends the archive at once. Either way a failed run deletes every object it stored.
+// failure ends the archive at once. Either way a failed run deletes every object it stored, and
+// the hidden partials failed attempts left behind are removed where the peer is there to do it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
@@ -19,6 +20,7 @@ import type { PutResult } from '../../core/destination.ts';
 import type { SnapshotLocation } from '../../core/model.ts';
 import { AgentError, toAgentError } from '../../errors/index.ts';
 import type { RetryingDestination } from '../../storage/wrappers/retry.ts';
+import { isPartialOf } from '../../storage/index.ts';
 
 /** Bytes buffered per upload stream before the archive waits for that destination. */
 const STREAM_BUFFER = 1 << 20;
@@ -205,6 +207,7 @@ export class StreamedUpload implements ArchiveSink {
             const file = path.join(path.dirname(this.#o.outPath), part.object);
             put = await t.dest.putFrom(part.object, () => fs.createReadStream(file), { size: part.bytes, signal: this.#o.signal });
             t.stored.add(part.object);
+            await this.#removePartials(t, part.object);
           }
           if (put.size !== part.bytes || put.sha256 !== part.sha256) {
             throw new AgentError('AGENT_E_DEST_INTEGRITY', `destination ${t.dest.name}: ${part.object} was sent as ${put.size} bytes (sha256 ${put.sha256}), the archive part has ${part.bytes} bytes (sha256 ${part.sha256})`, { data: { destination: t.dest.name, object: part.object } });
@@ -235,6 +238,20 @@ export class StreamedUpload implements ArchiveSink {
         await t.dest.inner.delete(object).catch((err: unknown) => this.#o.log.error({ destination: t.dest.name, object, err: (err as Error).message }, 'could not remove an uploaded object after a failed run'));
       }
       t.stored.clear();
+      for (const [i, s] of t.streams.entries()) if (s.failure) await this.#removePartials(t, this.#parts[i]!.object);
+    }
+  }
+
+  /** Deletes the hidden partials failed attempts at `object` left behind; one try, since the peer may be gone. */
+  async #removePartials(t: Target, object: string): Promise<void> {
+    const dest = t.dest.inner;
+    if (!dest.listPartials) return;
+    try {
+      for (const p of await dest.listPartials(object.slice(0, object.lastIndexOf('/') + 1))) {
+        if (isPartialOf(p.name, object)) await dest.delete(p.name);
+      }
+    } catch (err) {
+      this.#o.log.warn({ destination: t.dest.name, object, err: (err as Error).message }, 'could not remove the partial objects of failed uploads');
     }
   }
 
