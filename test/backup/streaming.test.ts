@@ -295,3 +295,22 @@ t.test('split parts stream each as its own object to s3rver, vsftpd (one control
     await checkCopy(t, name, spec, snap.parts, snap);
   }
 });
+
+t.test('a permanent failure (permission denied on the sftp server) is not retried: the run ends with its code', { timeout: 180_000 }, async (t) => {
+  if (!requirePeer(t, 'sshd', !!sshd, why)) return;
+  const d = await startDaemon(t, { config: { scheduler: { uploadAttempts: 3, uploadRetryBaseMs: 50 } } });
+  const c = await d.admin();
+  await bigAccount(c, t, 'media', 24 * MiB);
+  const localDir = tempDir(t, 'hostagent-dest-');
+  // A directory the sftp user may not write to.
+  const locked = path.join(sshd!.user.home, `locked${++remoteSeq}`);
+  fs.mkdirSync(locked, { mode: 0o555 });
+  t.teardown(() => fs.rmSync(locked, { recursive: true, force: true }));
+  await destinations(c, { here: { type: 'local', directory: localDir }, remote: { ...sftpSpec().spec, path: path.basename(locked) } });
+  const { jobId } = await c.call<{ jobId: string }>('backup.create', { account: 'media', scope: 'hosting', destinations: ['here', 'remote'] });
+  const job = await waitForJob(c, jobId);
+  t.same([job.status, job.errcode], ['failed', 'AGENT_E_DEST_PERMISSION'], job.errtext ?? '');
+  t.notOk(d.logs.some((l) => /sending it again|retrying/.test(String(l.msg))), 'no re-send and no retry');
+  t.same(names(locked), [], 'nothing written on the server');
+  await nothingLeft(t, d, c, localDir);
+});
