@@ -20,7 +20,7 @@ import { NotificationCenter, validateNotificationConfig } from './notifications.
 import { Scheduler } from '../scheduler/index.ts';
 import type { JobRecord } from '../core/jobs/index.ts';
 import type { SnapshotRow } from '../core/model.ts';
-import { uploadSnapshot, openNamedDestination, type UploadDeps } from './backup/upload.ts';
+import { openUpload, openNamedDestination, type UploadDeps } from './backup/upload.ts';
 import { applyRetention } from './retention.ts';
 import { destinationOperations, scheduleOperations } from './schedule-services.ts';
 import { createLogger, SystemdNotifier, VERSION, isRoot, freeBytes, usedBytes, type Logger } from '../system/index.ts';
@@ -84,7 +84,7 @@ export class Daemon {
     this.queue.register('backup', backupJobKind({
       store: this.store, clock: init.clock, events: this.events, spool: this.spool, version: VERSION,
       config: () => this.#config, temporaryHours: () => this.#config.purge.temporaryHours,
-      upload: (req) => uploadSnapshot(this.#uploadDeps(), req),
+      openUpload: (req) => openUpload(this.#uploadDeps(), req),
       afterStored: (job, snap) => this.#afterStored(job, snap),
     }));
     this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config });
@@ -197,7 +197,10 @@ export class Daemon {
     const schedule = scheduleId ? this.store.schedules.get(scheduleId) : null;
     if (!schedule || !job.account) return;
     const deps = this.#uploadDeps();
-    await applyRetention({ store: this.store, log: this.log, events: this.events, spool: this.spool, open: (name) => openNamedDestination(deps, name) }, schedule, job.account);
+    await applyRetention({
+      store: this.store, log: this.log, events: this.events, spool: this.spool, open: (name) => openNamedDestination(deps, name),
+      notice: (n) => this.notifications.notice({ ...n, jobId: job.id }),
+    }, schedule, job.account);
   }
 
   #statusLine(): string {

@@ -1,9 +1,10 @@
+import os from 'node:os';
 import { AgentError } from '../errors/index.ts';
 import type { AgentConfig } from '../config/index.ts';
 import type { JobRecord } from '../core/jobs/index.ts';
 import type { Store } from '../core/store.ts';
 import type { Logger } from '../system/logger.ts';
-import { createNotifier, parseNotificationUrl, redactNotificationUrl, sendOptionsFromConfig, testNotification, type Notifier } from '../notify/index.ts';
+import { createNotifier, effectiveNotificationTargets, parseNotificationUrl, redactNotificationUrl, sendOptionsFromConfig, testNotification, type Notifier } from '../notify/index.ts';
 import type { NotificationOperations } from '../rpc/services.ts';
 
 const HISTORY_ROWS = 10_000;
@@ -55,22 +56,34 @@ export class NotificationCenter implements NotificationOperations {
   /** Queues the notices of a finished job and returns the rendered message for the job.finished event. */
   jobFinished(job: JobRecord): { title: string; body: string; level?: string } | null {
     if (!job.account || (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled')) return null;
-    const account = this.#store.accounts.get(job.account);
-    const pkg = account?.package ? this.#store.packages.get(account.package) : null;
     const result = (job.result ?? {}) as { bytes?: number };
     const destinations = (job.params as { destinations?: string[] }).destinations ?? [];
     const { message } = this.#notifier.notify({
       outcome: job.status, account: job.account, kind: job.kind, trigger: job.trigger, jobId: job.id, snapshotId: job.snapshotId,
       sizeBytes: result.bytes ?? null, durationMs: job.finishedAt && job.startedAt ? job.finishedAt - job.startedAt : null,
       destinations, warnings: job.warnings.length, errorCode: job.errcode, errorText: job.errtext,
-    }, pkg?.notifications, account?.notifications, this.#scheduleOverrides(job));
+    }, ...this.#overrides(job.account, (job.params as { schedule?: string }).schedule));
     return { title: message.title, body: message.body, level: message.level };
   }
 
-  /** A scheduled run also gets its schedule's URLs and level, after the package's and account's. */
-  #scheduleOverrides(job: JobRecord) {
-    const id = (job.params as { schedule?: string }).schedule;
-    return id ? this.#store.schedules.get(id)?.notifications : undefined;
+  /**
+   * A notice that is not a job's outcome (retention refusing to prune): sent to the same URLs a
+   * run of that account and schedule notifies, whatever the level, since it needs an admin's eye.
+   */
+  notice(n: { title: string; body: string; level: 'error' | 'info'; account: string; scheduleId?: string; jobId?: string }): void {
+    try {
+      const { urls } = effectiveNotificationTargets({ urls: this.#config.notifications.urls, level: 'info' }, ...this.#overrides(n.account, n.scheduleId));
+      this.#notifier.send(urls, { title: `[${os.hostname()}] ${n.title}`, body: n.body, level: n.level }, n.jobId);
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'notifications: could not queue a notice');
+    }
+  }
+
+  /** The package's, account's and (for a scheduled run) schedule's URLs and level, in that order. */
+  #overrides(accountName: string, scheduleId: string | undefined) {
+    const account = this.#store.accounts.get(accountName);
+    const pkg = account?.package ? this.#store.packages.get(account.package) : null;
+    return [pkg?.notifications, account?.notifications, scheduleId ? this.#store.schedules.get(scheduleId)?.notifications : undefined];
   }
 
   validateUrls(urls: string[] | undefined, field: string): void {

@@ -18,8 +18,8 @@ export interface RetentionDeps {
   events: EventBus;
   spool: SpoolLayout;
   open(destination: string): Promise<Destination>;
-  /** A host-wide notice (admins' notification URLs), for the refusal cases. */
-  notice?(n: { title: string; body: string; level: 'error' | 'info' }): void;
+  /** Sends a notice to the URLs a run of this account and schedule notifies (the refusal cases). */
+  notice?(n: { title: string; body: string; level: 'error' | 'info'; account: string; scheduleId: string }): void;
 }
 
 export interface RetentionOutcome {
@@ -93,8 +93,12 @@ function forgetIfGone(deps: RetentionDeps, snapshotId: string): void {
   deps.store.snapshots.delete(snapshotId);
 }
 
-function report(deps: RetentionDeps, type: string, ctx: Record<string, unknown> & { account: string }, message: string): void {
+function report(deps: RetentionDeps, type: string, ctx: Record<string, unknown> & { account: string; scheduleId: string }, message: string): void {
   deps.log.warn(ctx, message);
   deps.events.publish({ type, account: null, payload: { ...ctx, message } });
-  deps.notice?.({ title: type === 'retention.refused' ? 'hostagent: retention refused' : 'hostagent: newest snapshot kept', body: message, level: type === 'retention.refused' ? 'error' : 'info' });
+  const refused = type === 'retention.refused';
+  deps.notice?.({
+    title: refused ? `Retention of ${ctx.account} refused` : `Retention of ${ctx.account} kept the newest snapshot`,
+    body: message, level: refused ? 'error' : 'info', account: ctx.account, scheduleId: ctx.scheduleId,
+  });
 }

@@ -4,7 +4,7 @@
 // bounded whatever the archive size, and a full pool is the backpressure signal (write()
 // returns a promise only then).
 import type { Codec } from './codec.ts';
-import type { PartSink } from './part-sink.ts';
+import type { ArchiveSink } from './archive-sink.ts';
 import { EarlyCollect } from './early-collect.ts';
 
 export type ChunkMode = 'compress' | 'store';
@@ -38,7 +38,7 @@ class Pool<T> {
 
 export class ChunkPipeline {
   readonly #codec: Codec;
-  readonly #sink: PartSink;
+  readonly #sink: ArchiveSink;
   readonly #pool: Pool<Buffer>;
   /**
    * Chunks sealed but not yet written. A compressed chunk gives its input buffer back as soon
@@ -58,7 +58,7 @@ export class ChunkPipeline {
   /** Uncompressed bytes accepted so far. */
   bytesIn = 0;
 
-  constructor(codec: Codec, sink: PartSink, buffers = 6) {
+  constructor(codec: Codec, sink: ArchiveSink, buffers = 6) {
     this.#codec = codec;
     this.#sink = sink;
     this.#pool = new Pool<Buffer>(Array.from({ length: buffers }, () => Buffer.allocUnsafeSlow(codec.chunkSize)));

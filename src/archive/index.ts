@@ -1,5 +1,6 @@
 export { writeAccountArchive, WARNINGS_FILE, type WriteArchiveOptions, type WriteArchiveResult, type HomeSource, type ArchiveProgress } from './write-account-archive.ts';
 export { verifyArchive, type VerifyResult } from './verify.ts';
 export { archiveName, archiveExtension, compactUtc, type ArchiveNameParts } from './name.ts';
-export { partPath, PARTIAL_SUFFIX } from './part-sink.ts';
+export { PartSink, partPath, PARTIAL_SUFFIX } from './part-sink.ts';
+export type { ArchiveSink, SinkResult } from './archive-sink.ts';
 export type { Compression } from './codec.ts';

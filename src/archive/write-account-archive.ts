@@ -1,13 +1,14 @@
 // The account_full archive writer: one entry point that lays out manifest.json, files/...,
 // the other sources' parts, warnings.json and SHA256SUMS (DESIGN.md section 3) into one
 // compressed tar stream, optionally split, written under .partial names and renamed only
-// when complete.
+// when complete (or handed to another sink, which may stream it elsewhere as it is made).
 import path from 'node:path';
 import { AgentError, toAgentError } from '../errors/index.ts';
 import type { ArchiveEntry, SourceWarning } from '../core/index.ts';
 import { readHome, isSafeRelativePath, type IoniceClass } from '../sources/files/index.ts';
 import { makeCodec, type Compression } from './codec.ts';
 import { PartSink } from './part-sink.ts';
+import type { ArchiveSink } from './archive-sink.ts';
 import { ChunkPipeline } from './chunk-pipeline.ts';
 import { TarAssembler } from './tar-assembler.ts';
 
@@ -36,6 +37,8 @@ export interface WriteArchiveOptions {
   level?: number;
   /** Bytes per part. */
   splitSize?: number;
+  /** Where the compressed bytes go instead of a PartSink on outPath and splitSize. */
+  sink?: ArchiveSink;
   /** Written first, as given, plus `warningsFile`. */
   manifest: Record<string, unknown>;
   files?: HomeSource;
@@ -55,7 +58,7 @@ export interface WriteArchiveResult {
   bytes: number;
   /** Regular files taken from the sources (manifest, warnings and checksums not counted). */
   files: number;
-  /** The archive file, or its parts in order. */
+  /** The archive file, or its parts in order (not on disk when a given sink kept no local copy). */
   paths: string[];
   warnings: SourceWarning[];
 }
@@ -74,7 +77,7 @@ export async function writeAccountArchive(opts: WriteArchiveOptions): Promise<Wr
     throw new AgentError('AGENT_E_INVALID', 'compression must be "gzip" or "zstd"', { data: { field: 'compression' } });
   }
   opts.signal?.throwIfAborted();
-  const sink = new PartSink(opts.outPath, opts.splitSize);
+  const sink = opts.sink ?? new PartSink(opts.outPath, opts.splitSize);
   const pipe = new ChunkPipeline(makeCodec(opts.compression, opts.level), sink);
   const tar = new TarAssembler(pipe);
   const warnings: SourceWarning[] = [];

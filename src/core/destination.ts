@@ -32,6 +32,11 @@ export interface Destination {
   get(name: string, options?: { offset?: number; length?: number; signal?: AbortSignal }): Promise<Readable>;
   stat(name: string): Promise<StoredObject | null>;
   list(prefix?: string): Promise<StoredObject[]>;
+  /**
+   * Backends that upload under a hidden partial name (local, sftp, ftp, webdav): the partials
+   * an upload could not remove (its peer died mid-write), so a later run can delete them.
+   */
+  listPartials?(prefix?: string): Promise<StoredObject[]>;
   delete(name: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,4 +4,4 @@ export { testDestination, type ProbeResult, type ProbeStep } from './test-destin
 export { RetryingDestination, withRetries, DEFAULT_RETRY, type RetryPolicy } from './wrappers/retry.ts';
 export { VerifyingDestination } from './wrappers/verify.ts';
 export { destError, classify } from './errors.ts';
-export { isPartialName } from './partial-name.ts';
+export { isPartialName, isPartialOf } from './partial-name.ts';

@@ -13,3 +13,11 @@ export function partialName(name: string): string {
 export function isPartialName(name: string): boolean {
   return name.slice(name.lastIndexOf('/') + 1).startsWith(PREFIX);
 }
+
+/** Whether `partial` is a partial name made for the object `name`. */
+export function isPartialOf(partial: string, name: string): boolean {
+  const slash = name.lastIndexOf('/');
+  const dir = name.slice(0, slash + 1);
+  const rest = partial.startsWith(dir) ? partial.slice(dir.length) : '';
+  return /^\.hostagent-partial-[0-9a-f]{12}-/.test(rest) && rest.slice(PREFIX.length + 13) === name.slice(slash + 1);
+}

@@ -1,6 +1,7 @@
 // Retention after a successful scheduled run, on backdated snapshots at a real local
 // destination: grandfather-father-son selection, pending_deletion then removal, a copy whose
-// delete fails staying pending, and the refusal to remove every snapshot.
+// delete fails staying pending, and the refusal to remove every snapshot (logged, published and
+// sent to the notification URLs).
 import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { IS_ROOT, requirePeer } from '../helpers/peer.ts';
 import { startDaemon, tempDir } from '../helpers/daemon.ts';
 import { makeTenant } from '../helpers/tenant.ts';
 import { waitForJob } from '../helpers/backup-flow.ts';
+import { waitFor } from '../helpers/tenant.ts';
+import { startReceiver } from '../notify/receiver.ts';
 
 if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users')) t.end();
 
@@ -17,9 +20,9 @@ const NOW = Date.parse('2026-06-10T03:00:00Z');
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-async function setup(t: Test, retention: Record<string, number>) {
+async function setup(t: Test, retention: Record<string, number>, config: Record<string, unknown> = {}) {
   const clock = new ManualClock(NOW);
-  const d = await startDaemon(t, { clock, config: { scheduler: { uploadAttempts: 2, uploadRetryBaseMs: 20 } } });
+  const d = await startDaemon(t, { clock, config: { scheduler: { uploadAttempts: 2, uploadRetryBaseMs: 20 }, ...config } });
   const c = await d.admin();
   const tenant = await makeTenant(t, { profile: 'empty' });
   await c.call('account.put', { name: 'shop', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
@@ -84,8 +87,12 @@ t.test('a copy whose delete fails stays pending_deletion, visible in snapshot.ge
   await t.rejects(c.call('snapshot.get', { snapshotId: 'stuck' }), { message: /stuck/, data: { code: 'AGENT_E_NOT_FOUND' } }, 'gone once deleted');
 });
 
-t.test('a policy that would remove every snapshot is refused, logged and published', async (t) => {
-  const { d, dir, events, backdate, runNow } = await setup(t, { keepLast: 0, keepDaily: 0 });
+t.test('a policy that would remove every snapshot is refused, logged, published and notified', async (t) => {
+  const rx = await startReceiver(t);
+  // Level "error" (failed runs only) still gets the refusal: it is not a run's outcome.
+  const { d, dir, events, backdate, runNow } = await setup(t, { keepLast: 0, keepDaily: 0 }, {
+    notifications: { urls: [`generic://${rx.origin.slice('http://'.length)}/retention?disabletls=yes&template=json&token=S3cretT0ken`], level: 'error', retry: { attempts: 1, baseDelayMs: 0 } },
+  });
   const old = backdate('old', 3 * DAY);
   const newest = await runNow();
   t.ok(fs.existsSync(path.join(dir, old)), 'nothing was deleted');
@@ -93,4 +100,18 @@ t.test('a policy that would remove every snapshot is refused, logged and publish
   const refused = events.find((e) => e.type === 'retention.refused');
   t.match(refused?.payload, { scheduleId: 'nightly', account: 'shop', destination: 'here', message: /would remove all 2 snapshot/ });
   t.ok(d.logs.some((l) => /refused/.test(String(l.msg))), 'logged');
+  await waitFor(() => (rx.requests.length ? true : undefined), 10_000, 'the retention notice');
+  await d.daemon.notifications.idle();
+  t.equal(rx.requests.length, 1, 'one notice, and none for the successful run itself (level error)');
+  const notice = rx.requests[0]!;
+  t.equal(notice.method, 'POST');
+  t.match(notice.path, /^\/retention\?token=S3cretT0ken/);
+  const sent = JSON.parse(notice.body) as { title: string; message: string };
+  t.match(sent.title, /^\[.+\] Retention of shop refused$/, 'the title names the host and the account');
+  t.match(sent.message, /retention of schedule nightly for shop at here refused: the retention policy would remove all 2 snapshot/, 'the body says what was refused and why');
+  const history = d.daemon.store.notifications.recent(10);
+  t.equal(history.length, 1, 'the delivery is in notify.history');
+  t.equal(history[0]!.ok, true);
+  t.equal(history[0]!.jobId, d.daemon.store.snapshots.get(newest)!.jobId, 'tagged with the run that applied retention');
+  t.notMatch(JSON.stringify(history), /S3cretT0ken/, 'history hides the token');
 });

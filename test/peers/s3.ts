@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import S3rver from 's3rver';
 import { closeHard, trackConnections, type ConnectionControl } from './http-server.ts';
 import { freePort } from './free-port.ts';
@@ -20,6 +20,8 @@ export interface S3Peer {
   start(): Promise<void>;
   cutUploads(count: number): void;
   armedCuts(): number;
+  /** Calls `listener` with every request as it arrives (before s3rver handles it), across restarts. */
+  onRequest(listener: (req: IncomingMessage) => void): void;
   close(): Promise<void>;
 }
 
@@ -37,9 +39,11 @@ export async function startS3(options: { https?: boolean } = {}): Promise<S3Peer
   const bucket = 'hostagent-test';
   let server: { run(): Promise<unknown>; httpServer: Server } | undefined;
   let tracker: ConnectionControl | undefined;
+  const listeners: ((req: IncomingMessage) => void)[] = [];
   const start = async () => {
     const s = new S3rver({ port, address: '127.0.0.1', directory: data, silent: true, configureBuckets: [{ name: bucket }], ...(tls ?? {}) });
     await s.run();
+    s.httpServer.prependListener('request', (req: IncomingMessage) => { for (const l of listeners) l(req); });
     tracker = trackConnections(s.httpServer, (req) => req.method === 'PUT');
     server = s;
   };
@@ -59,6 +63,7 @@ export async function startS3(options: { https?: boolean } = {}): Promise<S3Peer
     stop,
     cutUploads: (n: number) => tracker!.cutUploads(n),
     armedCuts: () => tracker!.armedCuts(),
+    onRequest: (listener) => { listeners.push(listener); },
     close: async () => { await stop(); rmSync(directory, { recursive: true, force: true }); },
   };
 }

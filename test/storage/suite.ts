@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { Test } from 'tap';
 import type { Destination } from '../../src/core/destination.ts';
 import { isAgentError } from '../../src/errors/index.ts';
-import { RetryingDestination, VerifyingDestination, testDestination } from '../../src/storage/index.ts';
+import { RetryingDestination, VerifyingDestination, isPartialOf, testDestination } from '../../src/storage/index.ts';
 
 export interface PeerControls {
   /** Takes the peer down hard: the server stops and its open connections are dropped. */
@@ -49,6 +49,15 @@ async function readAll(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of r) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
   return Buffer.concat(chunks);
+}
+
+/** Polls until the partial of `name` shows up (an upload's first bytes may take a moment). */
+async function waitForPartial(dest: Destination, run: string, name: string): Promise<{ name: string }[]> {
+  for (let i = 0; ; i++) {
+    const found = (await dest.listPartials!(`${run}/`)).filter((p) => isPartialOf(p.name, name));
+    if (found.length || i === 100) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function hashStream(r: Readable): Promise<{ sha256: string; size: number }> {
@@ -150,6 +159,39 @@ export async function runDestinationSuite(
     t.same((await dest.list(`${run}/`)).map((o) => o.name), [], 'nothing listed, not even a partial');
   });
 
+  if (dest.listPartials) {
+    await t.test('an upload in progress is a hidden partial: listPartials shows it, list never does', async (t) => {
+      const name = `${run}/in progress.bin`;
+      let release!: () => void;
+      const paused = new Promise<void>((resolve) => { release = resolve; });
+      let reached!: () => void;
+      const halfway = new Promise<void>((resolve) => { reached = resolve; });
+      async function* producer() {
+        yield* pattern(MiB);
+        reached();
+        await paused;
+        yield* pattern(MiB);
+      }
+      const put = dest.put(name, Readable.from(producer()));
+      await halfway;
+      // A second connection: FTP runs one command at a time on each.
+      const other = await makeDestination();
+      try {
+        const seen = await waitForPartial(other, run, name);
+        t.equal(seen.length, 1, `one partial while uploading: ${seen.map((p) => p.name).join(', ')}`);
+        t.same((await other.list(`${run}/`)).map((o) => o.name), [], 'list does not show it');
+        release();
+        t.equal((await put).size, 2 * MiB);
+        t.same((await other.listPartials!(`${run}/`)).filter((p) => isPartialOf(p.name, name)), [], 'no partial once the upload is complete');
+        t.same((await other.list(`${run}/`)).map((o) => o.name), [name]);
+      } finally {
+        release();
+        await other.close();
+      }
+      await dest.delete(name);
+    });
+  }
+
   await t.test('verification: a size that differs from the announced one is AGENT_E_DEST_INTEGRITY', async (t) => {
     const verified = new VerifyingDestination(dest);
     const name = `${run}/verified.bin`;
@@ -194,6 +236,13 @@ export async function runDestinationSuite(
     const retrying = new RetryingDestination(dest, { attempts: 6, baseDelayMs: 100 });
     t.equal(await retrying.stat(name), null, 'no object under the name after the peer returns');
     t.same((await retrying.list(`${run}/`)).map((o) => o.name), [], 'no half object listed');
+    if (dest.listPartials) {
+      // A peer that died mid-write may keep the partial; once it is back, it can be found and deleted.
+      const left = await dest.listPartials(`${run}/`);
+      t.comment(`partials left: ${left.map((p) => p.name).join(', ') || 'none'}`);
+      for (const p of left) await dest.delete(p.name);
+      t.same(await dest.listPartials(`${run}/`), [], 'none after deleting them');
+    }
     const again = await retrying.putFrom(`${run}/after.txt`, () => Readable.from([Buffer.from('after')]));
     t.equal(again.size, 5, 'the destination works again once the peer is back');
     await dest.delete(`${run}/after.txt`);

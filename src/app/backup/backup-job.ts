@@ -13,6 +13,7 @@ import { buildManifest, SCOPE_PARTS } from './backup-plan.ts';
 import { partEntries } from './part-entries.ts';
 import type { SpoolLayout } from './spool-layout.ts';
 import type { UploadRequest } from './upload.ts';
+import type { StreamedUpload } from './streamed-upload.ts';
 
 export interface BackupJobParams extends BackupOptions {
   createdAt: number;
@@ -27,15 +28,16 @@ export interface BackupJobDeps {
   config(): AgentConfig;
   /** Hours a tenant snapshot stays in the spool. */
   temporaryHours(): number;
-  /** Copies the finished archive to destinations (src/app/backup/upload.ts). */
-  upload?(req: UploadRequest): Promise<SnapshotLocation[]>;
+  /** The sink that streams the archive to its destinations as it is written (src/app/backup/upload.ts). */
+  openUpload?(req: UploadRequest): Promise<StreamedUpload>;
   /** After a run's snapshot is recorded: retention of the schedule that queued it. Never fails the job. */
   afterStored?(job: JobRecord, snapshot: SnapshotRow): Promise<void>;
 }
 
 /**
- * account_full: sources stream through the archive writer into the spool; the snapshot row is
- * written only after the archive is complete and its sha256 known, so nothing half-made is listed.
+ * account_full: sources stream through the archive writer into the spool and, at the same time,
+ * to the snapshot's destinations; the snapshot row is written only after the archive is complete,
+ * its sha256 known and every copy verified, so nothing half-made is listed.
  */
 export function backupJobKind(deps: BackupJobDeps): JobKind {
   return {
@@ -57,30 +59,35 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
       const name = archiveName({ prefix: p.prefix ?? '', account: account.name, kind: 'account_full', createdAt: p.createdAt, snapshotId, compression: p.compression });
       let phase = 'files';
       const started = Date.now();
+      const destinations = p.destinations ?? [];
+      const outPath = deps.spool.archivePath(name);
+      // A scheduled snapshot may skip the spool altogether (scheduler.streamOnly).
+      const localCopy = !(job.trigger === 'schedule' && cfg.scheduler.streamOnly);
+      let upload: StreamedUpload | undefined;
       try {
+        if (destinations.length) {
+          if (!deps.openUpload) throw new AgentError('AGENT_E_INTERNAL', 'this daemon cannot upload to destinations');
+          upload = await deps.openUpload({ snapshotId, destinations, outPath, splitSize: p.splitSize, localCopy, signal: ctx.signal });
+        }
         const result = await writeAccountArchive({
-          outPath: deps.spool.archivePath(name),
+          outPath,
           compression: p.compression,
           level: p.compression === 'gzip' ? cfg.archive.gzipLevel : cfg.archive.zstdLevel,
           splitSize: p.splitSize,
+          sink: upload,
           manifest: buildManifest({ account, snapshotId, createdAt: p.createdAt, scope: p.scope, trigger: job.trigger, note: p.note ?? null, compression: p.compression, agentVersion: deps.version, gitHeads: facts.gitHeads }),
           files: parts.includes('files') ? { home: account.home, uid: account.uid, gid: account.gid, excludes: account.excludes ?? [], ...priority } : undefined,
           entries: partEntries({ account, parts, config: cfg, workDir, priority, signal: ctx.signal, warn: (w) => ctx.warn(w), phase: (ph) => { phase = ph; } }),
           signal: ctx.signal,
-          onProgress: (pr) => ctx.progress({ phase: pr.phase === 'entries' ? phase : pr.phase, bytesDone: pr.bytesDone, bytesTotal: facts.bytes || undefined }),
+          onProgress: (pr) => ctx.progress({ phase: pr.phase === 'entries' ? phase : pr.phase, bytesDone: pr.bytesDone, bytesTotal: facts.bytes || undefined, ...(upload ? { uploaded: upload.uploaded() } : {}) }),
         });
         for (const w of result.warnings) ctx.warn(w);
-        // Uploads come before the row: a snapshot whose copies failed is never listed, and the
-        // job's cleanup removes its spool files.
-        const destinations = p.destinations ?? [];
+        // Copies are verified before the row is written: a snapshot whose copies failed is never
+        // listed, and the job's cleanup removes its spool files.
         let locations: SnapshotLocation[] = [];
-        if (destinations.length) {
-          if (!deps.upload) throw new AgentError('AGENT_E_INTERNAL', 'this daemon cannot upload to destinations');
-          ctx.progress({ phase: 'uploading', bytesDone: 0 });
-          locations = await deps.upload({
-            snapshotId, files: result.paths, sha256: result.sha256, destinations, signal: ctx.signal,
-            onProgress: (u) => ctx.progress({ phase: 'uploading', destination: u.destination, bytesDone: u.bytesDone, bytesTotal: u.bytesTotal }),
-          });
+        if (upload) {
+          ctx.progress({ phase: 'uploading', bytesDone: result.bytes, bytesTotal: result.bytes, uploaded: upload.uploaded() });
+          locations = await upload.complete();
         }
         const temporary = job.trigger === 'tenant';
         const snap = deps.store.snapshots.insert({
@@ -91,7 +98,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
         });
         for (const loc of locations) deps.store.snapshots.addLocation(snapshotId, loc);
         // A scheduled snapshot that reached every destination leaves the spool unless configured to stay.
-        if (job.trigger === 'schedule' && locations.length && !cfg.scheduler.keepLocalCopy) {
+        if (localCopy && job.trigger === 'schedule' && locations.length && !cfg.scheduler.keepLocalCopy) {
           for (const f of result.paths) fs.rmSync(f, { force: true });
         }
         if (deps.afterStored) {
@@ -100,6 +107,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
         deps.events.publish({ type: 'snapshot.ready', account: account.name, payload: { snapshotId, jobId: job.id, bytes: snap.bytes, sha256: snap.sha256, createdAt: new Date(snap.createdAt).toISOString() } });
         return { result: { snapshotId, bytes: result.bytes, sha256: result.sha256, files: result.files, inputBytes: facts.bytes, seconds: (Date.now() - started) / 1000 } };
       } finally {
+        await upload?.close();
         deps.spool.removeWorkDir(job.id);
       }
     },

@@ -176,7 +176,16 @@ export class FtpDestination implements Destination {
     });
   }
 
-  async list(prefix = ''): Promise<StoredObject[]> {
+  list(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, false);
+  }
+
+  /** Hidden partial objects that failed uploads left behind (see partial-name.ts). */
+  listPartials(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, true);
+  }
+
+  #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
     return this.#run('list', async ({ client, base }) => {
       const out: StoredObject[] = [];
       const walk = async (dir: string, rel: string): Promise<void> => {
@@ -184,7 +193,7 @@ export class FtpDestination implements Destination {
           const name = rel + e.name;
           if (e.isDirectory) {
             if (prefix.startsWith(name + '/') || (name + '/').startsWith(prefix)) await walk(`${dir}/${e.name}`, name + '/');
-          } else if (e.isFile && name.startsWith(prefix) && !isPartialName(name)) {
+          } else if (e.isFile && name.startsWith(prefix) && isPartialName(name) === partials) {
             out.push({ name, size: e.size, modifiedAt: e.modifiedAt?.getTime() });
           }
         }

@@ -75,7 +75,16 @@ export class LocalDestination implements Destination {
     }
   }
 
-  async list(prefix = ''): Promise<StoredObject[]> {
+  list(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, false);
+  }
+
+  /** Hidden partial objects that failed uploads left behind (see partial-name.ts). */
+  listPartials(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, true);
+  }
+
+  async #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
     try {
       const entries = await readdir(this.#root, { recursive: true, withFileTypes: true });
       const out: StoredObject[] = [];
@@ -83,7 +92,7 @@ export class LocalDestination implements Destination {
         if (!e.isFile()) continue;
         const full = join(e.parentPath, e.name);
         const name = relative(this.#root, full).split(sep).join('/');
-        if (!name.startsWith(prefix) || isPartialName(name)) continue;
+        if (!name.startsWith(prefix) || isPartialName(name) !== partials) continue;
         const st = await stat(full).catch(() => null);
         if (st) out.push({ name, size: st.size, modifiedAt: st.mtimeMs });
       }

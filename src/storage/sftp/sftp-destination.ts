@@ -226,7 +226,16 @@ export class SftpDestination implements Destination {
     });
   }
 
-  async list(prefix = ''): Promise<StoredObject[]> {
+  list(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, false);
+  }
+
+  /** Hidden partial objects that failed uploads left behind (see partial-name.ts). */
+  listPartials(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, true);
+  }
+
+  #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
     return this.#with('list', async (session) => {
       const out: StoredObject[] = [];
       const walk = async (dir: string, rel: string): Promise<void> => {
@@ -242,7 +251,7 @@ export class SftpDestination implements Destination {
           if (e.attrs.isDirectory()) {
             // Only descend where the prefix can still match.
             if (prefix.startsWith(name + '/') || (name + '/').startsWith(prefix)) await walk(`${dir}/${e.filename}`, name + '/');
-          } else if (e.attrs.isFile() && name.startsWith(prefix) && !isPartialName(name)) {
+          } else if (e.attrs.isFile() && name.startsWith(prefix) && isPartialName(name) === partials) {
             out.push({ name, size: e.attrs.size, modifiedAt: e.attrs.mtime * 1000 });
           }
         }

@@ -96,7 +96,16 @@ export class WebdavDestination implements Destination {
     }
   }
 
-  async list(prefix = ''): Promise<StoredObject[]> {
+  list(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, false);
+  }
+
+  /** Hidden partial objects that failed uploads left behind (see partial-name.ts). */
+  listPartials(prefix = ''): Promise<StoredObject[]> {
+    return this.#list(prefix, true);
+  }
+
+  async #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
     const root = this.#base === '/' ? '/' : `${this.#base}/`;
     const out: StoredObject[] = [];
     // Depth: 1 collection by collection; many servers refuse Depth: infinity.
@@ -114,7 +123,7 @@ export class WebdavDestination implements Destination {
         const name = full.slice(root.length);
         if (e.type === 'directory') {
           if (prefix.startsWith(name + '/') || (name + '/').startsWith(prefix)) await walk(full);
-        } else if (name.startsWith(prefix) && !isPartialName(name)) {
+        } else if (name.startsWith(prefix) && isPartialName(name) === partials) {
           out.push({ name, size: e.size, modifiedAt: Date.parse(e.lastmod) || undefined });
         }
       }

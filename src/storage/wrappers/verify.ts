@@ -44,6 +44,10 @@ export class VerifyingDestination implements Destination {
     return this.inner.list(prefix);
   }
 
+  listPartials(prefix?: string): Promise<StoredObject[]> {
+    return this.inner.listPartials?.(prefix) ?? Promise.resolve([]);
+  }
+
   delete(name: string): Promise<void> {
     return this.inner.delete(name);
   }
