@@ -20,8 +20,9 @@ t.test('account_full through the daemon: GNU tar order, sha256sum -c, manifest, 
   const { jobId, snapshotId } = await c.call<{ jobId: string; snapshotId: string }>('backup.create', { account: 'shop', note: 'before upgrade' });
   // Until the job succeeds, the snapshot is not listed.
   await waitFor(async () => {
-    const job = await c.call<{ status: string }>('job.get', { jobId });
+    // The list first: a job still unfinished after it was taken was unfinished when it was taken.
     const list = await c.call<{ snapshots: unknown[] }>('snapshot.list', { account: 'shop' });
+    const job = await c.call<{ status: string }>('job.get', { jobId });
     if (job.status !== 'succeeded') t.equal(list.snapshots.length, 0, `not listed while ${job.status}`);
     return job.status === 'succeeded' ? true : undefined;
   });
