@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { SampleProfile } from '../../src/sample/make-account.ts';
 import { writeAccountArchive, verifyArchive } from '../../src/archive/index.ts';
 import { extractFiles } from '../../src/restore/extract-files.ts';
-import { localArchive } from '../../src/restore/archive-source.ts';
+import { localArchive } from '../../src/archive/archive-source.ts';
 import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
 import { timeShell, median, hasCommand } from '../lib/timing.ts';
 

@@ -3,3 +3,4 @@ export { verifyArchive, type VerifyResult } from './verify.ts';
 export { archiveName, archiveExtension, compactUtc, type ArchiveNameParts } from './name.ts';
 export { partPath, PARTIAL_SUFFIX } from './part-sink.ts';
 export type { Compression } from './codec.ts';
+export { localArchive, sniffCompression, compressionOf, type ArchiveSource } from './archive-source.ts';

@@ -1,7 +1,6 @@
 // Re-reads an archive (or its parts, in order) and checks it end to end: it decompresses,
 // its tar headers are sound, manifest.json comes first and SHA256SUMS last, and every regular
 // file matches its checksum. Any failure is AGENT_E_ARCHIVE_CORRUPT.
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +8,7 @@ import { AgentError } from '../errors/index.ts';
 import { BLOCK, padding } from './tar-header.ts';
 import { parseSha256sumLine } from './checksums.ts';
 import { ZstdFrameSplitter } from './zstd-frames.ts';
+import { compressionOf, localArchive, sniffCompression, type ArchiveSource } from './archive-source.ts';
 
 export interface VerifyResult {
   sha256: string;
@@ -57,16 +57,32 @@ function parsePax(data: Buffer): Map<string, string> {
   return out;
 }
 
-async function* concatFiles(paths: string[], tap: Hash, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
-  for (const p of paths) {
-    for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) {
-      tap.update(chunk as Buffer);
-      count.bytes += (chunk as Buffer).length;
-      if (splitter) yield* splitter.push(chunk as Buffer);
-      else yield chunk as Buffer;
-    }
+/** The source's bytes, counted and hashed as they pass, in pieces a decompressor takes. */
+async function* tapped(source: ArchiveSource, tap: Hash, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
+  for await (const chunk of source.open()) {
+    if (count.bytes === 0 && chunk.length > 0 && compressionOf(chunk) !== source.compression) throw corrupt(`the archive is not ${source.compression}`);
+    tap.update(chunk);
+    count.bytes += chunk.length;
+    if (splitter) yield* splitter.push(chunk);
+    else yield chunk;
   }
   splitter?.end();
+}
+
+/** Paths on local disk become a source; their compression is told by their first bytes. */
+function sourceOf(input: string | string[] | ArchiveSource): ArchiveSource {
+  if (typeof input !== 'string' && !Array.isArray(input)) return input;
+  const list = typeof input === 'string' ? [input] : input;
+  if (list.length === 0) throw new AgentError('AGENT_E_INVALID', 'no archive path given', { data: { field: 'paths' } });
+  let compression: ReturnType<typeof sniffCompression>;
+  try {
+    compression = sniffCompression(list[0]!);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
+    throw err;
+  }
+  if (!compression) throw corrupt('the archive is neither gzip nor zstd');
+  return localArchive(list, compression);
 }
 
 /** Streams tar bytes, hashing each regular file; fills `state`. */
@@ -179,24 +195,18 @@ class TarChecker {
   }
 }
 
-/** Verifies an archive given as one path or its parts in order. */
-export async function verifyArchive(paths: string | string[], options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
-  const list = typeof paths === 'string' ? [paths] : paths;
-  if (list.length === 0) throw new AgentError('AGENT_E_INVALID', 'no archive path given', { data: { field: 'paths' } });
-  const head = Buffer.alloc(4);
-  const fd = fs.openSync(list[0], 'r');
-  try { fs.readSync(fd, head, 0, 4, 0); } finally { fs.closeSync(fd); }
-  const isGzip = head[0] === 0x1f && head[1] === 0x8b;
-  const isZstd = head.readUInt32LE(0) === 0xfd2fb528;
-  if (!isGzip && !isZstd) throw corrupt('the archive is neither gzip nor zstd');
+/** Verifies an archive given as one path, its parts in order, or a source to stream it from. */
+export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+  const source = sourceOf(input);
+  const isGzip = source.compression === 'gzip';
   // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
   const decompressor = isGzip ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK }) : zlib.createZstdDecompress({ chunkSize: INFLATE_CHUNK });
   const whole = createHash('sha256');
   const count = { bytes: 0 };
   const checker = new TarChecker();
   try {
-    await pipeline(concatFiles(list, whole, count, isZstd ? new ZstdFrameSplitter() : null), decompressor, async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) checker.push(chunk);
+    await pipeline(tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter()), decompressor, async (stream: AsyncIterable<Buffer>) => {
+      for await (const chunk of stream) checker.push(chunk);
     }, { signal: options.signal });
     checker.end();
   } catch (err) {

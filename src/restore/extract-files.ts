@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { AgentError } from '../errors/index.ts';
 import type { SourceWarning } from '../core/index.ts';
-import type { ArchiveSource } from './archive-source.ts';
+import type { ArchiveSource } from '../archive/archive-source.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 
 export interface ExtractFilesOptions {
