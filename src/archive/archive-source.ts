@@ -10,6 +10,8 @@ export interface ArchiveSource {
   origin: string;
   /** The archive's bytes from the start, parts concatenated. */
   open(): AsyncIterable<Buffer>;
+  /** The parts' paths, when they are files on local disk. */
+  files?: string[];
 }
 
 /** The archive's parts on local disk (the spool, or a file given to snapshot.import). */
@@ -17,6 +19,7 @@ export function localArchive(paths: string[], compression: Compression, origin =
   return {
     compression,
     origin,
+    files: paths,
     async *open() {
       for (const p of paths) {
         for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) yield chunk as Buffer;

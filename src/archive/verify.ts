@@ -8,6 +8,8 @@ import { AgentError } from '../errors/index.ts';
 import { BLOCK, padding } from './tar-header.ts';
 import { parseSha256sumLine } from './checksums.ts';
 import { ZstdFrameSplitter } from './zstd-frames.ts';
+import { sha256OfFiles } from './hash-files.ts';
+import { inflateMembers, NotMemberShaped } from './gzip-members.ts';
 import { compressionOf, localArchive, sniffCompression, type ArchiveSource } from './archive-source.ts';
 
 export interface VerifyResult {
@@ -15,6 +17,8 @@ export interface VerifyResult {
   bytes: number;
   /** Regular files in the archive, SHA256SUMS included. */
   files: number;
+  /** gzip made of members of our writer's shape: readers may decode them with inflateMembers(). */
+  members: boolean;
 }
 
 const MAX_SUMS_BYTES = 256 * 1024 * 1024;
@@ -58,10 +62,10 @@ function parsePax(data: Buffer): Map<string, string> {
 }
 
 /** The source's bytes, counted and hashed as they pass, in pieces a decompressor takes. */
-async function* tapped(source: ArchiveSource, tap: Hash, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
+async function* tapped(source: ArchiveSource, tap: Hash | null, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
   for await (const chunk of source.open()) {
     if (count.bytes === 0 && chunk.length > 0 && compressionOf(chunk) !== source.compression) throw corrupt(`the archive is not ${source.compression}`);
-    tap.update(chunk);
+    tap?.update(chunk);
     count.bytes += chunk.length;
     if (splitter) yield* splitter.push(chunk);
     else yield chunk;
@@ -195,27 +199,63 @@ class TarChecker {
   }
 }
 
+interface Decoded { checker: TarChecker; sha256: string; bytes: number }
+
+/**
+ * One pass over the source: hashes the compressed bytes, decompresses (gzip members in
+ * parallel when `parallel`), and checks the tar stream.
+ */
+async function decodeOnce(source: ArchiveSource, parallel: boolean, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+  // Files on disk are hashed again by a worker thread, in parallel with the decompression here.
+  const hashed = source.files ? sha256OfFiles(source.files) : null;
+  hashed?.catch(() => {});
+  const whole = hashed ? null : createHash('sha256');
+  const count = { bytes: 0 };
+  const checker = new TarChecker();
+  const isGzip = source.compression === 'gzip';
+  const bytes = tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter());
+  const check = async (stream: AsyncIterable<Buffer>) => {
+    for await (const chunk of stream) {
+      signal?.throwIfAborted();
+      checker.push(chunk);
+    }
+  };
+  if (parallel) await check(inflateMembers(bytes, { checkCrc: !sha256 }));
+  else {
+    // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
+    const decompressor = isGzip ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK }) : zlib.createZstdDecompress({ chunkSize: INFLATE_CHUNK });
+    await pipeline(bytes, decompressor, check, { signal });
+  }
+  checker.end();
+  if (hashed) {
+    const h = await hashed;
+    if (h.bytes !== count.bytes) throw corrupt('the archive changed while it was verified');
+    return { checker, sha256: h.sha256, bytes: count.bytes };
+  }
+  return { checker, sha256: whole!.digest('hex'), bytes: count.bytes };
+}
+
 /** Verifies an archive given as one path, its parts in order, or a source to stream it from. */
 export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
   const source = sourceOf(input);
-  const isGzip = source.compression === 'gzip';
-  // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
-  const decompressor = isGzip ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK }) : zlib.createZstdDecompress({ chunkSize: INFLATE_CHUNK });
-  const whole = createHash('sha256');
-  const count = { bytes: 0 };
-  const checker = new TarChecker();
+  let decoded: Decoded;
+  let members = source.compression === 'gzip';
   try {
-    await pipeline(tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter()), decompressor, async (stream: AsyncIterable<Buffer>) => {
-      for await (const chunk of stream) checker.push(chunk);
-    }, { signal: options.signal });
-    checker.end();
+    try {
+      decoded = await decodeOnce(source, members, options.sha256, options.signal);
+    } catch (err) {
+      // Members of another shape, or damage: the serial decompressor has the last word.
+      if (!(err instanceof NotMemberShaped)) throw err;
+      members = false;
+      decoded = await decodeOnce(source, false, options.sha256, options.signal);
+    }
   } catch (err) {
     if (err instanceof AgentError) throw err;
     if ((err as Error).name === 'AbortError') throw new AgentError('AGENT_E_CANCELLED', 'verification was cancelled', { cause: err });
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
     throw corrupt(`the archive does not decompress: ${(err as Error).message}`, err);
   }
-  const sha256 = whole.digest('hex');
+  const { checker, sha256, bytes } = decoded;
   if (options.sha256 && options.sha256 !== sha256) throw corrupt('the archive\'s sha256 differs from the recorded one');
   const names = checker.names;
   if (names[0] !== 'manifest.json') throw corrupt('manifest.json is not the first entry');
@@ -233,5 +273,5 @@ export async function verifyArchive(input: string | string[] | ArchiveSource, op
   for (const p of checker.sums.keys()) {
     if (!listed.has(p)) throw corrupt(`${p} is missing from SHA256SUMS`);
   }
-  return { sha256, bytes: count.bytes, files: checker.sums.size + 1 };
+  return { sha256, bytes, files: checker.sums.size + 1, members };
 }

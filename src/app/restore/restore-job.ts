@@ -91,13 +91,13 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
       onTry: (origin) => ctx.progress({ phase: 'verifying', source: origin, bytesDone: 0, bytesTotal: snap.bytes }),
     });
     try {
-      return await restoreFrom(ctx, verified.source, { p, snap, account, cfg, parts });
+      return await restoreFrom(ctx, verified.source, { p, snap, account, cfg, parts, gzipMembers: verified.checked.members });
     } finally {
       await verified.close();
     }
   }
 
-  async function restoreFrom(ctx: JobRunContext, source: ArchiveSource, o: { p: RestoreJobParams; snap: SnapshotRow; account: AccountRow; cfg: AgentConfig; parts: RestorePartName[] }) {
+  async function restoreFrom(ctx: JobRunContext, source: ArchiveSource, o: { p: RestoreJobParams; snap: SnapshotRow; account: AccountRow; cfg: AgentConfig; parts: RestorePartName[]; gzipMembers: boolean }) {
     const { p, snap, account, cfg, parts } = o;
     const job = ctx.job;
     if (p.safetyJobId) {
@@ -112,7 +112,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
       if (parts.includes('files')) {
         ctx.progress({ phase: 'files', bytesDone: 0 });
         const root = filesTarget(account, p);
-        const stats: ExtractStats = await extractFiles({ source, root, uid: account.uid, gid: account.gid, signal: ctx.signal, warn: (w) => ctx.warn(w),
+        const stats: ExtractStats = await extractFiles({ source, root, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
           onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
         });
         result.files = { path: root, ...stats };
