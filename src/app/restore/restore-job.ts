@@ -14,6 +14,7 @@ import type { Destination } from '../../core/destination.ts';
 import { chooseVerifiedSource } from './restore-source.ts';
 import { extractFiles, type ExtractStats } from '../../restore/extract-files.ts';
 import { collectParts } from '../../restore/collect-parts.ts';
+import { sharedRead } from '../../restore/shared-read.ts';
 import { restoreMariadb, restorePostgresql, stagingDatabaseName } from '../../restore/databases.ts';
 import { restoreMailbox } from '../../restore/mail.ts';
 import { checkZone, writeZone } from '../../restore/dns.ts';
@@ -109,18 +110,26 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
     fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
     const result: Record<string, unknown> = { snapshotId: snap.id, mode: p.mode, parts, source: source.origin, safetySnapshotId: p.safetySnapshotId ?? null };
     try {
-      if (parts.includes('files')) {
+      const others = parts.filter((x) => x !== 'files');
+      // One more read of the archive, shared by the extractor and the collector of the other parts.
+      const [forFiles, forParts] = parts.includes('files') && others.length ? sharedRead(source, 2) : [source, source];
+      const stop = new AbortController();
+      const signal = AbortSignal.any([ctx.signal, stop.signal]);
+      const extracting = parts.includes('files') ? (async () => {
         ctx.progress({ phase: 'files', bytesDone: 0 });
         const root = filesTarget(account, p);
-        const stats: ExtractStats = await extractFiles({ source, root, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
+        const stats: ExtractStats = await extractFiles({ source: forFiles!, root, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
           onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
         });
         result.files = { path: root, ...stats };
-      }
-      const others = parts.filter((x) => x !== 'files');
-      if (others.length) {
-        ctx.progress({ phase: 'reading' });
-        const collected = await collectParts({ source, parts: others, workDir, signal: ctx.signal, warn: (w) => ctx.warn(w) });
+      })() : Promise.resolve();
+      extracting.catch(() => stop.abort());
+      const collecting = others.length ? collectParts({ source: forParts!, parts: others, workDir, signal, warn: (w) => ctx.warn(w) }) : Promise.resolve(null);
+      const [files, collection] = await Promise.allSettled([extracting, collecting]);
+      if (files.status === 'rejected') throw files.reason;
+      if (collection.status === 'rejected') throw collection.reason;
+      const collected = collection.value;
+      if (collected) {
         const done = { databases: [] as string[], mailboxes: [] as Record<string, unknown>[], zones: [] as string[] };
         for (const [name, file] of collected.databases) {
           const def = (account.databases ?? []).find((d) => d.name === name);
