@@ -16,9 +16,11 @@ const { createHash } = require('node:crypto');
 })().catch((err) => parentPort.postMessage({ error: err.message, code: err.code }));
 `;
 
-export function sha256OfFiles(paths: string[]): Promise<{ sha256: string; bytes: number }> {
+/** The worker stops when `signal` aborts (its caller no longer needs the result). */
+export function sha256OfFiles(paths: string[], signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: paths });
+    signal?.addEventListener('abort', () => { void worker.terminate(); reject(signal.reason); }, { once: true });
     worker.once('message', (m: { sha256: string; bytes: number } | { error: string; code?: string }) => {
       void worker.terminate();
       if ('error' in m) reject(Object.assign(new Error(m.error), { code: m.code }));

@@ -207,8 +207,17 @@ interface Decoded { checker: TarChecker; sha256: string; bytes: number }
  */
 async function decodeOnce(source: ArchiveSource, parallel: boolean, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
   // Files on disk are hashed again by a worker thread, in parallel with the decompression here.
-  const hashed = source.files ? sha256OfFiles(source.files) : null;
+  const done = new AbortController();
+  const hashed = source.files ? sha256OfFiles(source.files, done.signal) : null;
   hashed?.catch(() => {});
+  try {
+    return await decodeWith(source, parallel, hashed, sha256, signal);
+  } finally {
+    done.abort();
+  }
+}
+
+async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Promise<{ sha256: string; bytes: number }> | null, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
   const whole = hashed ? null : createHash('sha256');
   const count = { bytes: 0 };
   const checker = new TarChecker();
