@@ -12,6 +12,8 @@ export interface ArchiveSource {
   open(): AsyncIterable<Buffer>;
   /** The parts' paths, when they are files on local disk. */
   files?: string[];
+  /** Set when every read of the source fails at its end unless the bytes have this sha256. */
+  sealedSha256?: string;
 }
 
 /** The archive's parts on local disk (the spool, or a file given to snapshot.import). */

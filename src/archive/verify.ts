@@ -218,7 +218,8 @@ async function decodeOnce(source: ArchiveSource, parallel: boolean, sha256?: str
 }
 
 async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Promise<{ sha256: string; bytes: number }> | null, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
-  const whole = hashed ? null : createHash('sha256');
+  const sealed = source.sealedSha256;
+  const whole = hashed || sealed ? null : createHash('sha256');
   const count = { bytes: 0 };
   const checker = new TarChecker();
   const isGzip = source.compression === 'gzip';
@@ -241,7 +242,7 @@ async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Prom
     if (h.bytes !== count.bytes) throw corrupt('the archive changed while it was verified');
     return { checker, sha256: h.sha256, bytes: count.bytes };
   }
-  return { checker, sha256: whole!.digest('hex'), bytes: count.bytes };
+  return { checker, sha256: whole ? whole.digest('hex') : sealed!, bytes: count.bytes };
 }
 
 /** Verifies an archive given as one path, its parts in order, or a source to stream it from. */

@@ -50,6 +50,7 @@ export function destinationArchive(o: DestinationArchiveOptions): ArchiveSource 
   return {
     compression: o.compression,
     origin: o.dest.name,
+    sealedSha256: o.sha256,
     async *open() {
       const hash = createHash('sha256');
       for (const name of o.objects) {
