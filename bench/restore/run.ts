@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import type { SampleProfile } from '../../src/sample/make-account.ts';
 import { writeAccountArchive, verifyArchive } from '../../src/archive/index.ts';
 import { extractFiles } from '../../src/restore/extract-files.ts';
@@ -31,9 +32,12 @@ try {
   const { sha256 } = await writeAccountArchive({ outPath: archive, compression: 'gzip', manifest: { format: 1, kind: 'account_full', username: 'bench' }, files: { home: sample.root, uid: owner.uid, gid: owner.gid, excludes: [] } });
   warmPageCache(work);
 
+  // Each contender starts with nothing left to write back: dirty pages of the archive or of the
+  // other contender's tree, flushed during a run, would be charged to whoever runs then.
   const fresh = (name: string) => {
     const dir = path.join(work, name);
     fs.rmSync(dir, { recursive: true, force: true });
+    execFileSync('sync');
     fs.mkdirSync(dir, { mode: 0o700 });
     if (process.getuid?.() === 0) fs.chownSync(dir, owner.uid, owner.gid);
     return dir;
