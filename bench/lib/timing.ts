@@ -1,5 +1,6 @@
-// Wall-clock timing of shell pipelines and child processes for benchmarks.
+// Wall-clock and CPU timing of shell pipelines, child processes and this process for benchmarks.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 
 export interface Timing {
   wallMs: number;
@@ -30,4 +31,12 @@ export function median(values: number[]): number {
 
 export function hasCommand(cmd: string): boolean {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
+}
+
+/** CPU time (ms) of this process, its threads and the children it has waited for (Linux). */
+export function ownCpuMs(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14-17 of proc(5): utime, stime, cutime, cstime, in clock ticks (USER_HZ, 100 on Linux).
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
 }

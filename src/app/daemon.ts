@@ -88,7 +88,7 @@ export class Daemon {
       afterStored: (job, snap) => this.#afterStored(job, snap),
     }));
     this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config });
-    this.queue.register('restore', restoreJobKind({ store: this.store, events: this.events, spool: this.spool, config: () => this.#config }));
+    this.queue.register('restore', restoreJobKind({ store: this.store, events: this.events, spool: this.spool, config: () => this.#config, openDestination: (name) => openNamedDestination(this.#uploadDeps(), name) }));
     this.restores = new RestoreService({ store: this.store, queue: this.queue, clock: init.clock, events: this.events, spool: this.spool, backups: this.backups, config: () => this.#config });
     this.scheduler = new Scheduler({
       schedules: this.store.schedules, accounts: this.store.accounts, jobs: this.store.jobs, clock: init.clock, log: init.log,

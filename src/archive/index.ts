@@ -4,3 +4,4 @@ export { archiveName, archiveExtension, compactUtc, type ArchiveNameParts } from
 export { PartSink, partPath, PARTIAL_SUFFIX } from './part-sink.ts';
 export type { ArchiveSink, SinkResult } from './archive-sink.ts';
 export type { Compression } from './codec.ts';
+export { localArchive, sniffCompression, compressionOf, type ArchiveSource } from './archive-source.ts';

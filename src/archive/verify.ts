@@ -1,7 +1,6 @@
 // Re-reads an archive (or its parts, in order) and checks it end to end: it decompresses,
 // its tar headers are sound, manifest.json comes first and SHA256SUMS last, and every regular
 // file matches its checksum. Any failure is AGENT_E_ARCHIVE_CORRUPT.
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -9,12 +8,17 @@ import { AgentError } from '../errors/index.ts';
 import { BLOCK, padding } from './tar-header.ts';
 import { parseSha256sumLine } from './checksums.ts';
 import { ZstdFrameSplitter } from './zstd-frames.ts';
+import { sha256OfFiles } from './hash-files.ts';
+import { inflateMembers, NotMemberShaped } from './gzip-members.ts';
+import { compressionOf, localArchive, sniffCompression, type ArchiveSource } from './archive-source.ts';
 
 export interface VerifyResult {
   sha256: string;
   bytes: number;
   /** Regular files in the archive, SHA256SUMS included. */
   files: number;
+  /** gzip made of members of our writer's shape: readers may decode them with inflateMembers(). */
+  members: boolean;
 }
 
 const MAX_SUMS_BYTES = 256 * 1024 * 1024;
@@ -57,16 +61,32 @@ function parsePax(data: Buffer): Map<string, string> {
   return out;
 }
 
-async function* concatFiles(paths: string[], tap: Hash, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
-  for (const p of paths) {
-    for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) {
-      tap.update(chunk as Buffer);
-      count.bytes += (chunk as Buffer).length;
-      if (splitter) yield* splitter.push(chunk as Buffer);
-      else yield chunk as Buffer;
-    }
+/** The source's bytes, counted and hashed as they pass, in pieces a decompressor takes. */
+async function* tapped(source: ArchiveSource, tap: Hash | null, count: { bytes: number }, splitter: ZstdFrameSplitter | null): AsyncGenerator<Buffer> {
+  for await (const chunk of source.open()) {
+    if (count.bytes === 0 && chunk.length > 0 && compressionOf(chunk) !== source.compression) throw corrupt(`the archive is not ${source.compression}`);
+    tap?.update(chunk);
+    count.bytes += chunk.length;
+    if (splitter) yield* splitter.push(chunk);
+    else yield chunk;
   }
   splitter?.end();
+}
+
+/** Paths on local disk become a source; their compression is told by their first bytes. */
+function sourceOf(input: string | string[] | ArchiveSource): ArchiveSource {
+  if (typeof input !== 'string' && !Array.isArray(input)) return input;
+  const list = typeof input === 'string' ? [input] : input;
+  if (list.length === 0) throw new AgentError('AGENT_E_INVALID', 'no archive path given', { data: { field: 'paths' } });
+  let compression: ReturnType<typeof sniffCompression>;
+  try {
+    compression = sniffCompression(list[0]!);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
+    throw err;
+  }
+  if (!compression) throw corrupt('the archive is neither gzip nor zstd');
+  return localArchive(list, compression);
 }
 
 /** Streams tar bytes, hashing each regular file; fills `state`. */
@@ -179,33 +199,73 @@ class TarChecker {
   }
 }
 
-/** Verifies an archive given as one path or its parts in order. */
-export async function verifyArchive(paths: string | string[], options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
-  const list = typeof paths === 'string' ? [paths] : paths;
-  if (list.length === 0) throw new AgentError('AGENT_E_INVALID', 'no archive path given', { data: { field: 'paths' } });
-  const head = Buffer.alloc(4);
-  const fd = fs.openSync(list[0], 'r');
-  try { fs.readSync(fd, head, 0, 4, 0); } finally { fs.closeSync(fd); }
-  const isGzip = head[0] === 0x1f && head[1] === 0x8b;
-  const isZstd = head.readUInt32LE(0) === 0xfd2fb528;
-  if (!isGzip && !isZstd) throw corrupt('the archive is neither gzip nor zstd');
-  // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
-  const decompressor = isGzip ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK }) : zlib.createZstdDecompress({ chunkSize: INFLATE_CHUNK });
-  const whole = createHash('sha256');
+interface Decoded { checker: TarChecker; sha256: string; bytes: number }
+
+/**
+ * One pass over the source: hashes the compressed bytes, decompresses (gzip members in
+ * parallel when `parallel`), and checks the tar stream.
+ */
+async function decodeOnce(source: ArchiveSource, parallel: boolean, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+  // Files on disk are hashed again by a worker thread, in parallel with the decompression here.
+  const done = new AbortController();
+  const hashed = source.files ? sha256OfFiles(source.files, done.signal) : null;
+  hashed?.catch(() => {});
+  try {
+    return await decodeWith(source, parallel, hashed, sha256, signal);
+  } finally {
+    done.abort();
+  }
+}
+
+async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Promise<{ sha256: string; bytes: number }> | null, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+  const sealed = source.sealedSha256;
+  const whole = hashed || sealed ? null : createHash('sha256');
   const count = { bytes: 0 };
   const checker = new TarChecker();
+  const isGzip = source.compression === 'gzip';
+  const bytes = tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter());
+  const check = async (stream: AsyncIterable<Buffer>) => {
+    for await (const chunk of stream) {
+      signal?.throwIfAborted();
+      checker.push(chunk);
+    }
+  };
+  if (parallel) await check(inflateMembers(bytes, { checkCrc: !sha256 }));
+  else {
+    // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
+    const decompressor = isGzip ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK }) : zlib.createZstdDecompress({ chunkSize: INFLATE_CHUNK });
+    await pipeline(bytes, decompressor, check, { signal });
+  }
+  checker.end();
+  if (hashed) {
+    const h = await hashed;
+    if (h.bytes !== count.bytes) throw corrupt('the archive changed while it was verified');
+    return { checker, sha256: h.sha256, bytes: count.bytes };
+  }
+  return { checker, sha256: whole ? whole.digest('hex') : sealed!, bytes: count.bytes };
+}
+
+/** Verifies an archive given as one path, its parts in order, or a source to stream it from. */
+export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+  const source = sourceOf(input);
+  let decoded: Decoded;
+  let members = source.compression === 'gzip';
   try {
-    await pipeline(concatFiles(list, whole, count, isZstd ? new ZstdFrameSplitter() : null), decompressor, async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) checker.push(chunk);
-    }, { signal: options.signal });
-    checker.end();
+    try {
+      decoded = await decodeOnce(source, members, options.sha256, options.signal);
+    } catch (err) {
+      // Members of another shape, or damage: the serial decompressor has the last word.
+      if (!(err instanceof NotMemberShaped)) throw err;
+      members = false;
+      decoded = await decodeOnce(source, false, options.sha256, options.signal);
+    }
   } catch (err) {
     if (err instanceof AgentError) throw err;
     if ((err as Error).name === 'AbortError') throw new AgentError('AGENT_E_CANCELLED', 'verification was cancelled', { cause: err });
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
     throw corrupt(`the archive does not decompress: ${(err as Error).message}`, err);
   }
-  const sha256 = whole.digest('hex');
+  const { checker, sha256, bytes } = decoded;
   if (options.sha256 && options.sha256 !== sha256) throw corrupt('the archive\'s sha256 differs from the recorded one');
   const names = checker.names;
   if (names[0] !== 'manifest.json') throw corrupt('manifest.json is not the first entry');
@@ -223,5 +283,5 @@ export async function verifyArchive(paths: string | string[], options: { sha256?
   for (const p of checker.sums.keys()) {
     if (!listed.has(p)) throw corrupt(`${p} is missing from SHA256SUMS`);
   }
-  return { sha256, bytes: count.bytes, files: checker.sums.size + 1 };
+  return { sha256, bytes, files: checker.sums.size + 1, members };
 }

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
 import type { SourceWarning } from '../core/index.ts';
-import type { ArchiveSource } from './archive-source.ts';
+import type { ArchiveSource } from '../archive/archive-source.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 import { isOtherPart } from './entry-path.ts';
 

@@ -18,12 +18,16 @@ import { safeComponents, filesRelative, isOtherPart } from './entry-path.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 import { OrderedWork } from './ordered-work.ts';
 import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
+import { inflateMembers } from '../archive/gzip-members.ts';
+import { Readable } from 'node:stream';
 
 interface ChildConfig {
   root: string;
   uid: number;
   gid: number;
   compression: 'gzip' | 'zstd';
+  /** Decode gzip members in parallel: the verification pass showed they have our writer's shape. */
+  gzipMembers: boolean;
 }
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
@@ -312,26 +316,10 @@ function main(): void {
   parser.on('entry', onEntry);
   parser.on('warn', (code: string, message: string | Error) => warn(RESTORE_WARNINGS.tar, '', `${code}: ${message instanceof Error ? message.message : message}`));
 
-  // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
-  const inflate = { chunkSize: INFLATE_CHUNK };
-  const decompress = cfg.compression === 'zstd' ? zlib.createZstdDecompress(inflate) : zlib.createGunzip(inflate);
-  const splitter = cfg.compression === 'zstd' ? new ZstdFrameSplitter() : null;
+  const decompress = cfg.compression === 'gzip' && cfg.gzipMembers ? memberDecoder() : streamDecoder(cfg.compression);
   decompress.on('data', (b: Buffer) => parser.write(b));
   decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`));
   decompress.on('end', () => parser.end());
-  process.stdin.on('data', (b: Buffer) => {
-    if (!splitter) {
-      if (!decompress.write(b)) { process.stdin.pause(); decompress.once('drain', () => process.stdin.resume()); }
-      return;
-    }
-    let full = false;
-    for (const piece of splitter.push(b)) full = !decompress.write(piece) || full;
-    if (full) { process.stdin.pause(); decompress.once('drain', () => process.stdin.resume()); }
-  });
-  process.stdin.on('end', () => {
-    splitter?.end();
-    decompress.end();
-  });
   parser.on('end', () => work.whenIdle(() => {
     dirs.close();
     // Deepest first, so setting a parent's mtime comes after its children were written.
@@ -349,6 +337,33 @@ function main(): void {
     send({ t: 'done', ...stats });
     process.exit(0);
   }));
+}
+
+/** gzip members decoded several at a time (the daemon's verification accepted their shape). */
+function memberDecoder(): Readable {
+  return Readable.from(inflateMembers(process.stdin), { objectMode: false });
+}
+
+/** One zlib stream over stdin; zstd frames fed one at a time (zstd-frames.ts). */
+function streamDecoder(compression: 'gzip' | 'zstd'): Readable {
+  // Large output chunks: zlib's default 16 KiB means one threadpool round trip per 16 KiB.
+  const inflate = { chunkSize: INFLATE_CHUNK };
+  const decompress = compression === 'zstd' ? zlib.createZstdDecompress(inflate) : zlib.createGunzip(inflate);
+  const splitter = compression === 'zstd' ? new ZstdFrameSplitter() : null;
+  process.stdin.on('data', (b: Buffer) => {
+    if (!splitter) {
+      if (!decompress.write(b)) { process.stdin.pause(); decompress.once('drain', () => process.stdin.resume()); }
+      return;
+    }
+    let full = false;
+    for (const piece of splitter.push(b)) full = !decompress.write(piece) || full;
+    if (full) { process.stdin.pause(); decompress.once('drain', () => process.stdin.resume()); }
+  });
+  process.stdin.on('end', () => {
+    splitter?.end();
+    decompress.end();
+  });
+  return decompress;
 }
 
 function fail(message: string): never {

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { AgentError } from '../errors/index.ts';
 import type { SourceWarning } from '../core/index.ts';
-import type { ArchiveSource } from './archive-source.ts';
+import type { ArchiveSource } from '../archive/archive-source.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 
 export interface ExtractFilesOptions {
@@ -18,6 +18,8 @@ export interface ExtractFilesOptions {
   gid: number;
   signal?: AbortSignal;
   warn(w: SourceWarning): void;
+  /** The archive passed verification as gzip members of our writer's shape (decoded in parallel). */
+  gzipMembers?: boolean;
   /** Content bytes written so far. */
   onProgress?(bytes: number): void;
 }
@@ -33,7 +35,7 @@ export async function extractFiles(o: ExtractFilesOptions): Promise<ExtractStats
     throw new AgentError('AGENT_E_INVALID', 'files are never restored as root: the target account needs a uid > 0', { data: { field: 'uid' } });
   }
   o.signal?.throwIfAborted();
-  const cfg = JSON.stringify({ root: o.root, uid: o.uid, gid: o.gid, compression: o.source.compression });
+  const cfg = JSON.stringify({ root: o.root, uid: o.uid, gid: o.gid, compression: o.source.compression, gzipMembers: o.gzipMembers === true });
   // A larger threadpool: the child keeps several file writes in flight beside the decompressor.
   const child = spawn(process.execPath, [CHILD_SCRIPT, cfg], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', UV_THREADPOOL_SIZE: '8' } });
   const onAbort = () => child.kill('SIGKILL');

@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { AgentError } from '../errors/index.ts';
 import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
-import type { ArchiveSource } from './archive-source.ts';
+import type { ArchiveSource } from '../archive/archive-source.ts';
 
 const MAX_MANIFEST = 1024 * 1024;
 

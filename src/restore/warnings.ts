@@ -12,4 +12,5 @@ export const RESTORE_WARNINGS = {
   dns: 'RESTORE_DNS_INVALID',
   notOwned: 'RESTORE_NOT_OWNED',
   truncated: 'RESTORE_WARNINGS_TRUNCATED',
+  source: 'RESTORE_SOURCE_SKIPPED',
 } as const;

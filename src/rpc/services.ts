@@ -72,6 +72,8 @@ export interface RestoreRequest {
   snapshotId: string;
   parts?: RestorePartName[];
   target?: { account?: string; mode?: 'in-place' | 'staging'; path?: string };
+  /** Admin only: the destination to read the snapshot from. */
+  source?: { destination: string };
   /** Set for tenant calls on the panel socket: package policy and approval apply. */
   actor?: { account: string; session: string };
 }

@@ -55,6 +55,7 @@ t.test('verifyArchive detects truncation and flipped bits', async (t) => {
     const r = await writeAccountArchive({ outPath: out, compression, manifest: {}, files: { home: tenant.home, uid: tenant.uid, gid: tenant.gid, excludes: [] } });
     const ok = await verifyArchive(r.paths);
     t.equal(ok.sha256, r.sha256, `${compression}: intact archive verifies`);
+    t.equal(ok.members, compression === 'gzip', `${compression}: gzip members decoded in parallel`);
     const bytes = fs.readFileSync(out);
 
     const truncated = path.join(tenant.base, `trunc.${compression}`);
@@ -68,9 +69,15 @@ t.test('verifyArchive detects truncation and flipped bits', async (t) => {
       const p = path.join(tenant.base, `flip.${compression}`);
       fs.writeFileSync(p, flipped);
       await t.rejects(verifyArchive(p), { code: 'AGENT_E_ARCHIVE_CORRUPT' }, `${compression}: bit flipped at ${at}`);
+      await t.rejects(verifyArchive(p, { sha256: r.sha256 }), { code: 'AGENT_E_ARCHIVE_CORRUPT' }, `${compression}: bit flipped at ${at}, sha256 recorded`);
     }
     await t.rejects(verifyArchive(r.paths, { sha256: '0'.repeat(64) }), { code: 'AGENT_E_ARCHIVE_CORRUPT' }, 'recorded sha256 differs');
   }
+  // One gzip member written by GNU gzip (a header with a file name): decoded serially.
+  const regz = path.join(tenant.base, 'regz.tar.gz');
+  sh('gzip -dc "$1" > "$2" && gzip "$2"', path.join(tenant.base, 'a.gzip'), path.join(tenant.base, 'regz.tar'));
+  const serial = await verifyArchive(regz);
+  t.equal(serial.members, false, 'another writer\'s gzip verifies through the serial decoder');
   // A tar whose SHA256SUMS lies: rebuilt with GNU tar after editing a file.
   const x = path.join(tenant.base, 'x');
   fs.mkdirSync(x);

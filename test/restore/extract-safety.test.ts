@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractFiles } from '../../src/restore/extract-files.ts';
-import { localArchive } from '../../src/restore/archive-source.ts';
+import { localArchive } from '../../src/archive/archive-source.ts';
 import { verifyArchive } from '../../src/archive/index.ts';
 import { makeTenant, sharedTempDir } from '../helpers/tenant.ts';
 import { IS_ROOT } from '../helpers/peer.ts';

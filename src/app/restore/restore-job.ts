@@ -2,17 +2,19 @@
 // bring back each requested part. Nothing is written before the integrity check passed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { verifyArchive } from '../../archive/index.ts';
 import { AgentError, toAgentError } from '../../errors/index.ts';
 import type { JobKind, JobRunContext, JobRecord } from '../../core/jobs/index.ts';
 import type { Store } from '../../core/store.ts';
-import type { AccountRow, BackupScope } from '../../core/model.ts';
+import type { AccountRow, BackupScope, SnapshotRow } from '../../core/model.ts';
+import type { ArchiveSource } from '../../archive/index.ts';
 import type { AgentConfig } from '../../config/index.ts';
 import type { EventBus } from '../../core/events/event-bus.ts';
 import type { RestorePartName } from '../../rpc/services.ts';
-import { localArchive, type ArchiveSource } from '../../restore/archive-source.ts';
+import type { Destination } from '../../core/destination.ts';
+import { chooseVerifiedSource } from './restore-source.ts';
 import { extractFiles, type ExtractStats } from '../../restore/extract-files.ts';
 import { collectParts } from '../../restore/collect-parts.ts';
+import { sharedRead } from '../../restore/shared-read.ts';
 import { restoreMariadb, restorePostgresql, stagingDatabaseName } from '../../restore/databases.ts';
 import { restoreMailbox } from '../../restore/mail.ts';
 import { checkZone, writeZone } from '../../restore/dns.ts';
@@ -30,6 +32,8 @@ export interface RestoreJobParams {
   stamp: string;
   safetyJobId?: string;
   safetySnapshotId?: string;
+  /** Read the snapshot from this destination only; default: the spool, then each destination. */
+  source?: { destination: string };
 }
 
 export interface RestoreJobDeps {
@@ -37,6 +41,8 @@ export interface RestoreJobDeps {
   events: EventBus;
   spool: SpoolLayout;
   config(): AgentConfig;
+  /** A configured destination by name, wrapped with the retry policy. */
+  openDestination(name: string): Promise<Destination>;
 }
 
 const SAFETY_POLL_MS = 200;
@@ -81,12 +87,20 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
     const cfg = deps.config();
     const inArchive = SCOPE_PARTS[snap.scope as BackupScope] ?? ['files', 'databases', 'mail', 'dns'];
     const parts = p.parts.filter((x) => inArchive.includes(x));
-    const paths = deps.spool.paths(snap);
-    const source: ArchiveSource = localArchive(paths, snap.compression);
+    const verified = await chooseVerifiedSource({
+      snap, spool: deps.spool, from: p.source?.destination, openDestination: deps.openDestination, signal: ctx.signal, warn: (w) => ctx.warn(w),
+      onTry: (origin) => ctx.progress({ phase: 'verifying', source: origin, bytesDone: 0, bytesTotal: snap.bytes }),
+    });
+    try {
+      return await restoreFrom(ctx, verified.source, { p, snap, account, cfg, parts, gzipMembers: verified.checked.members });
+    } finally {
+      await verified.close();
+    }
+  }
 
-    ctx.progress({ phase: 'verifying', bytesDone: 0, bytesTotal: snap.bytes });
-    await verifyArchive(paths, { sha256: snap.sha256, signal: ctx.signal });
-
+  async function restoreFrom(ctx: JobRunContext, source: ArchiveSource, o: { p: RestoreJobParams; snap: SnapshotRow; account: AccountRow; cfg: AgentConfig; parts: RestorePartName[]; gzipMembers: boolean }) {
+    const { p, snap, account, cfg, parts } = o;
+    const job = ctx.job;
     if (p.safetyJobId) {
       ctx.progress({ phase: 'safety-snapshot' });
       await waitForSafety(deps.store, p.safetyJobId, ctx.signal);
@@ -94,20 +108,28 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
 
     const workDir = deps.spool.workDir(job.id);
     fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
-    const result: Record<string, unknown> = { snapshotId: snap.id, mode: p.mode, parts, safetySnapshotId: p.safetySnapshotId ?? null };
+    const result: Record<string, unknown> = { snapshotId: snap.id, mode: p.mode, parts, source: source.origin, safetySnapshotId: p.safetySnapshotId ?? null };
     try {
-      if (parts.includes('files')) {
+      const others = parts.filter((x) => x !== 'files');
+      // One more read of the archive, shared by the extractor and the collector of the other parts.
+      const [forFiles, forParts] = parts.includes('files') && others.length ? sharedRead(source, 2) : [source, source];
+      const stop = new AbortController();
+      const signal = AbortSignal.any([ctx.signal, stop.signal]);
+      const extracting = parts.includes('files') ? (async () => {
         ctx.progress({ phase: 'files', bytesDone: 0 });
         const root = filesTarget(account, p);
-        const stats: ExtractStats = await extractFiles({ source, root, uid: account.uid, gid: account.gid, signal: ctx.signal, warn: (w) => ctx.warn(w),
+        const stats: ExtractStats = await extractFiles({ source: forFiles!, root, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
           onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
         });
         result.files = { path: root, ...stats };
-      }
-      const others = parts.filter((x) => x !== 'files');
-      if (others.length) {
-        ctx.progress({ phase: 'reading' });
-        const collected = await collectParts({ source, parts: others, workDir, signal: ctx.signal, warn: (w) => ctx.warn(w) });
+      })() : Promise.resolve();
+      extracting.catch(() => stop.abort());
+      const collecting = others.length ? collectParts({ source: forParts!, parts: others, workDir, signal, warn: (w) => ctx.warn(w) }) : Promise.resolve(null);
+      const [files, collection] = await Promise.allSettled([extracting, collecting]);
+      if (files.status === 'rejected') throw files.reason;
+      if (collection.status === 'rejected') throw collection.reason;
+      const collected = collection.value;
+      if (collected) {
         const done = { databases: [] as string[], mailboxes: [] as Record<string, unknown>[], zones: [] as string[] };
         for (const [name, file] of collected.databases) {
           const def = (account.databases ?? []).find((d) => d.name === name);

@@ -12,11 +12,12 @@ import { DEFAULT_PACKAGE, type BackupScope, type SnapshotRow } from '../../core/
 import type { AgentConfig } from '../../config/index.ts';
 import type { BackupOperations, RestoreOperations, RestorePartName, RestoreRequest } from '../../rpc/services.ts';
 import { archiveName, compactUtc, verifyArchive } from '../../archive/index.ts';
-import { localArchive, sniffCompression } from '../../restore/archive-source.ts';
+import { localArchive, sniffCompression } from '../../archive/archive-source.ts';
 import { readManifest } from '../../restore/read-manifest.ts';
 import { SCOPE_PARTS } from '../backup/backup-plan.ts';
 import type { SpoolLayout } from '../backup/spool-layout.ts';
 import type { RestoreJobParams } from './restore-job.ts';
+import { assertReadable } from './restore-source.ts';
 
 const ALL_PARTS: RestorePartName[] = ['files', 'databases', 'mail', 'dns'];
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -46,6 +47,8 @@ export class RestoreService implements RestoreOperations {
     const targetName = req.target?.account ?? snap.account;
     if (req.actor && targetName !== req.actor.account) throw new AgentError('AGENT_E_FORBIDDEN', 'a tenant may only restore into its own account', { data: { field: 'target.account' } });
     if (req.actor && req.target?.path !== undefined) throw new AgentError('AGENT_E_FORBIDDEN', 'tenants cannot choose a restore path', { data: { field: 'target.path' } });
+    if (req.actor && req.source !== undefined) throw new AgentError('AGENT_E_FORBIDDEN', 'tenants cannot choose where a snapshot is read from', { data: { field: 'source' } });
+    assertReadable(snap, this.#spool, req.source?.destination);
     const account = this.#store.accounts.get(targetName);
     if (!account) throw new AgentError('AGENT_E_NOT_FOUND', `account ${targetName} not found`, { data: { field: 'target.account' } });
     const mode = req.target?.mode ?? 'staging';
@@ -55,7 +58,10 @@ export class RestoreService implements RestoreOperations {
         throw new AgentError('AGENT_E_INVALID', 'target.path must be an absolute, normalized path', { data: { field: 'target.path' } });
       }
     }
-    const params: RestoreJobParams = { snapshotId: snap.id, parts: [...new Set(req.parts ?? ALL_PARTS)], mode, path: req.target?.path, stamp: compactUtc(this.#clock.now()) };
+    const params: RestoreJobParams = {
+      snapshotId: snap.id, parts: [...new Set(req.parts ?? ALL_PARTS)], mode, path: req.target?.path, stamp: compactUtc(this.#clock.now()),
+      ...(req.source ? { source: { destination: req.source.destination } } : {}),
+    };
     const id = randomUUID();
     if (req.actor) {
       const pkg = (account.package && this.#store.packages.get(account.package)) || DEFAULT_PACKAGE;

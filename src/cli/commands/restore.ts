@@ -8,7 +8,7 @@ const PARTS = ['files', 'databases', 'mail', 'dns'];
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Restore a snapshot (staging by default, or in place), approve or reject a tenant\'s restore, import an archive.',
-  usage: `agentctl restore SNAPSHOT [--parts files,databases,mail,dns] [--staging|--in-place] [--target ACCOUNT] [--path DIR] [--wait]
+  usage: `agentctl restore SNAPSHOT [--parts files,databases,mail,dns] [--staging|--in-place] [--target ACCOUNT] [--path DIR] [--from DESTINATION] [--wait]
 agentctl restore approve JOB
 agentctl restore reject JOB --reason TEXT
 agentctl restore import FILE [--account ACCOUNT]`,
@@ -34,7 +34,7 @@ agentctl restore import FILE [--account ACCOUNT]`,
     }
     const { values: o, positionals: [snapshotId, ...extra] } = parseCommandArgs(args, {
       parts: { type: 'string' }, staging: { type: 'boolean' }, 'in-place': { type: 'boolean' },
-      target: { type: 'string' }, path: { type: 'string' }, wait: { type: 'boolean' },
+      target: { type: 'string' }, path: { type: 'string' }, from: { type: 'string' }, wait: { type: 'boolean' },
     });
     if (!snapshotId || extra.length) throw new UsageError('restore takes one SNAPSHOT');
     if (o.staging && o['in-place']) throw new UsageError('restore: --staging and --in-place exclude each other');
@@ -45,6 +45,7 @@ agentctl restore import FILE [--account ACCOUNT]`,
       snapshotId,
       ...(parts ? { parts } : {}),
       target: { mode: o['in-place'] ? 'in-place' : 'staging', ...(o.target ? { account: o.target } : {}), ...(o.path ? { path: o.path } : {}) },
+      ...(o.from ? { source: { destination: o.from } } : {}),
     });
     if (!o.wait || started.status === 'pending') return ctx.out(ctx.json ? JSON.stringify(started, null, 2) : `restore ${started.jobId} ${started.status}`);
     const job = await waitForJob(client, started.jobId, null);

@@ -8,7 +8,7 @@ export function restoreHandlers(s: RpcServices) {
     'restore.create': (p: ParamsOf<typeof M.restoreCreate>) => {
       const snap = visibleSnapshot(s, p.snapshotId, p.actor);
       assertOwnAccount(p.actor, p.target?.account ?? snap.account);
-      return s.restores.create({ snapshotId: p.snapshotId, parts: p.parts, target: p.target, actor: p.actor });
+      return s.restores.create({ snapshotId: p.snapshotId, parts: p.parts, target: p.target, source: p.source, actor: p.actor });
     },
     'restore.approve': (p: ParamsOf<typeof M.restoreApprove>) => s.restores.approve(p.jobId),
     'restore.reject': (p: ParamsOf<typeof M.restoreReject>) => s.restores.reject(p.jobId, p.reason),
