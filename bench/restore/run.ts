@@ -16,7 +16,8 @@ import { localArchive } from '../../src/archive/archive-source.ts';
 import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
 import { timeShell, median, hasCommand, ownCpuMs } from '../lib/timing.ts';
 
-const { values } = parseArgs({ options: { profile: { type: 'string', default: 'wordpress' }, runs: { type: 'string', default: '1' } } });
+// Not strict: `npm run bench -- ...` hands every benchmark the same arguments.
+const { values } = parseArgs({ options: { profile: { type: 'string', default: 'wordpress' }, runs: { type: 'string', default: '1' } }, strict: false });
 const profile = values.profile as SampleProfile;
 const runs = Math.max(1, Number(values.runs));
 if (!hasCommand('tar')) { console.error('bench/restore needs GNU tar'); process.exit(2); }
