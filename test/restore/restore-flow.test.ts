@@ -120,6 +120,9 @@ t.test('tenants: approval, auto, disabled; events restore.pending and restore.fi
   t.equal(pending.status, 'pending');
   await waitFor(() => events.find((e) => e.method === 'restore.pending' && e.params.jobId === pending.jobId), 5000, 'restore.pending');
   t.equal(fs.readFileSync(path.join(tenant.home, 'index.html'), 'utf8'), 'v2', 'nothing happens before approval');
+  const waiting = await panel.call<{ status: string; kind: string; snapshotId: string }>('job.get', { jobId: pending.jobId, actor });
+  t.same([waiting.status, waiting.kind, waiting.snapshotId], ['pending', 'restore', snapshot.snapshotId], 'job.get shows the request while it waits');
+  t.equal((await fail(panel.call('job.get', { jobId: pending.jobId, actor: other }))).data?.code, 'AGENT_E_NOT_FOUND', 'not to another tenant');
   await admin.call('restore.approve', { jobId: pending.jobId });
   t.equal((await fail(admin.call('restore.approve', { jobId: pending.jobId }))).data?.code, 'AGENT_E_CONFLICT', 'approved once only');
   const done = await waitForJob(panel, pending.jobId, 60000, actor);
@@ -132,6 +135,9 @@ t.test('tenants: approval, auto, disabled; events restore.pending and restore.fi
   const rejected = await waitFor(() => events.find((e) => e.method === 'restore.finished' && e.params.jobId === second.jobId), 5000, 'rejected event');
   t.equal(rejected.params.errcode, 'AGENT_E_RESTORE_REJECTED');
   t.equal(rejected.params.reason, 'ask support first');
+  const refused = await panel.call<{ status: string; errcode: string; errtext: string; finishedAt: string | null }>('job.get', { jobId: second.jobId, actor });
+  t.same([refused.status, refused.errcode, refused.errtext], ['rejected', 'AGENT_E_RESTORE_REJECTED', 'ask support first'], 'job.get shows the refusal');
+  t.ok(refused.finishedAt, 'with the time of the decision');
 
   await admin.call('package.put', { name: 'p', tenantRestore: 'auto' });
   const auto = await panel.call<{ jobId: string; status: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], actor });

@@ -4,12 +4,14 @@ import { NAME_PATTERN, OptionalActor } from '../common.ts';
 import { StringEnum, Nullable } from '../../core/schema.ts';
 
 export const JobStatusSchema = StringEnum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+/** job.get also shows a tenant's restore that waits for an admin ("pending") or was refused ("rejected"). */
+const JobViewStatus = StringEnum(['pending', 'rejected', 'queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
 export const JobView = Type.Object({
   jobId: Type.String(),
   kind: Type.String(),
   account: Nullable(Type.String()),
-  status: JobStatusSchema,
+  status: JobViewStatus,
   trigger: Type.String(),
   progress: Type.Object({ phase: Type.Optional(Type.String()), bytesDone: Type.Optional(Type.Integer()), bytesTotal: Type.Optional(Type.Integer()) }, { additionalProperties: true }),
   snapshotId: Nullable(Type.String()),
@@ -24,7 +26,7 @@ export const JobView = Type.Object({
 const JobId = Type.String({ minLength: 1, maxLength: 64 });
 
 export const jobGet = defineMethod({
-  name: 'job.get', scope: 'tenant', summary: 'One job with its progress, outcome and warnings.',
+  name: 'job.get', scope: 'tenant', summary: 'One job with its progress, outcome and warnings; a tenant restore awaiting approval is "pending", a refused one "rejected" (errcode AGENT_E_RESTORE_REJECTED, errtext the reason).',
   params: Type.Object({ jobId: JobId, actor: OptionalActor }, { additionalProperties: false }),
   result: JobView, errors: ['AGENT_E_NOT_FOUND'],
 });

@@ -1,12 +1,23 @@
 import type { ParamsOf } from '../../protocol/index.ts';
 import type * as M from '../../protocol/methods/job.ts';
 import type { RpcServices } from '../services.ts';
+import { AgentError } from '../../errors/index.ts';
 import { assertOwnAccount, visibleJob } from './access.ts';
-import { jobView } from './views.ts';
+import { jobView, restoreRequestView } from './views.ts';
 
 export function jobHandlers(s: RpcServices) {
   return {
-    'job.get': (p: ParamsOf<typeof M.jobGet>) => jobView(visibleJob(s, p.jobId, p.actor)),
+    'job.get': (p: ParamsOf<typeof M.jobGet>) => {
+      // An approved restore is a job under the same id; before that only its request exists.
+      if (!s.store.jobs.get(p.jobId)) {
+        const r = s.store.restoreRequests.get(p.jobId);
+        if (r && r.status !== 'approved') {
+          if (p.actor && r.account !== p.actor.account) throw new AgentError('AGENT_E_NOT_FOUND', `job ${p.jobId} not found`);
+          return restoreRequestView(r);
+        }
+      }
+      return jobView(visibleJob(s, p.jobId, p.actor));
+    },
     'job.list': (p: ParamsOf<typeof M.jobList>) => {
       if (p.account !== undefined) assertOwnAccount(p.actor, p.account);
       const account = p.actor?.account ?? p.account;

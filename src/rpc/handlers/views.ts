@@ -1,6 +1,7 @@
 // Domain records as the API shows them: ISO timestamps, stable field names, no internals.
 import type { JobRecord } from '../../core/jobs/index.ts';
 import type { AccountRow, PackageRow, SnapshotRow } from '../../core/model.ts';
+import type { RestoreRequestRow } from '../../core/store.ts';
 import type { SocketKind } from '../call-context.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -10,6 +11,15 @@ export function jobView(j: JobRecord) {
     jobId: j.id, kind: j.kind, account: j.account, status: j.status, trigger: j.trigger, progress: j.progress,
     snapshotId: j.snapshotId, ...(j.errcode ? { errcode: j.errcode } : {}), ...(j.errtext ? { errtext: j.errtext } : {}),
     warnings: j.warnings, createdAt: iso(j.createdAt)!, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt),
+  };
+}
+
+/** A tenant restore before it became a job: waiting for an admin, or refused. */
+export function restoreRequestView(r: RestoreRequestRow) {
+  return {
+    jobId: r.id, kind: 'restore', account: r.account, status: r.status === 'rejected' ? 'rejected' as const : 'pending' as const, trigger: 'tenant', progress: {},
+    snapshotId: r.snapshotId, ...(r.status === 'rejected' ? { errcode: 'AGENT_E_RESTORE_REJECTED', errtext: r.reason ?? 'rejected' } : {}),
+    warnings: [], createdAt: iso(r.createdAt)!, startedAt: null, finishedAt: iso(r.decidedAt),
   };
 }
 
