@@ -170,6 +170,27 @@ t.test('snapshot.import registers an archive made elsewhere; a damaged one is re
   const damaged = path.join(path.dirname(elsewhere), 'damaged.tar.gz');
   fs.writeFileSync(damaged, fs.readFileSync(elsewhere).subarray(0, 5000));
   t.equal((await fail(admin.call('snapshot.import', { path: damaged }))).data?.code, 'AGENT_E_ARCHIVE_CORRUPT');
+  const spoolFiles = () => fs.readdirSync(d.daemon.config.paths.spool).filter((n) => !n.startsWith('.work')).sort();
+  const before = spoolFiles();
+
+  // A split archive is imported from its first part; its parts stay parts.
+  const split = (await backupAndWait(admin, { account: 'mig', scope: 'hosting', splitSize: 4096 })).snapshot;
+  const partsDir = sharedTempDir(t);
+  for (const p of split.parts) fs.copyFileSync(path.join(d.daemon.config.paths.spool, p), path.join(partsDir, p));
+  await admin.call('snapshot.delete', { snapshotId: split.snapshotId });
+  const first = path.join(partsDir, split.parts[0]!);
+  t.equal((await fail(admin.call('snapshot.import', { path: path.join(partsDir, split.parts[1]!) }))).data?.code, 'AGENT_E_INVALID', 'a later part is refused');
+  const fromParts = await admin.call<{ snapshotId: string; parts: number }>('snapshot.import', { path: first });
+  t.equal(fromParts.parts, split.parts.length, `${split.parts.length} parts imported`);
+  const reg = await admin.call<{ sha256: string; parts: string[] }>('snapshot.get', { snapshotId: fromParts.snapshotId });
+  t.equal(reg.sha256, split.sha256, 'the parts join into the original archive');
+  t.equal(reg.parts.length, split.parts.length);
+  t.ok((await admin.call<{ ok: boolean }>('snapshot.verify', { snapshotId: fromParts.snapshotId })).ok, 'the imported parts verify');
+
+  // A missing middle part: refused, and nothing is left in the spool.
+  fs.rmSync(path.join(partsDir, split.parts[1]!));
+  t.equal((await fail(admin.call('snapshot.import', { path: first }))).data?.code, 'AGENT_E_ARCHIVE_CORRUPT', 'an archive cut short by a missing part');
+  t.same(spoolFiles().filter((n) => !before.includes(n) && !reg.parts.includes(n)), [], 'nothing staged is left behind');
 });
 
 t.test('a zone that does not pass named-checkzone is reported and never written', async (t) => {

@@ -11,7 +11,7 @@ import type { EventBus } from '../../core/events/event-bus.ts';
 import { DEFAULT_PACKAGE, type BackupScope, type SnapshotRow } from '../../core/model.ts';
 import type { AgentConfig } from '../../config/index.ts';
 import type { BackupOperations, RestoreOperations, RestorePartName, RestoreRequest } from '../../rpc/services.ts';
-import { archiveName, compactUtc, verifyArchive } from '../../archive/index.ts';
+import { archiveName, compactUtc, verifyArchive, partPath, PARTIAL_SUFFIX } from '../../archive/index.ts';
 import { localArchive, sniffCompression } from '../../archive/archive-source.ts';
 import { readManifest } from '../../restore/read-manifest.ts';
 import { SCOPE_PARTS } from '../backup/backup-plan.ts';
@@ -109,32 +109,55 @@ export class RestoreService implements RestoreOperations {
     return id;
   }
 
-  async importArchive(file: string, accountOverride?: string): Promise<{ snapshotId: string; account: string; bytes: number; files: number }> {
-    if (!path.isAbsolute(file)) throw new AgentError('AGENT_E_INVALID', 'path must be absolute', { data: { field: 'path' } });
-    let st: fs.Stats;
-    try { st = fs.statSync(file); } catch { throw new AgentError('AGENT_E_NOT_FOUND', `${file} does not exist`, { data: { field: 'path' } }); }
-    if (!st.isFile()) throw new AgentError('AGENT_E_INVALID', `${file} is not a regular file`, { data: { field: 'path' } });
-    const compression = sniffCompression(file);
+  async importArchive(file: string, accountOverride?: string): Promise<{ snapshotId: string; account: string; bytes: number; files: number; parts: number }> {
+    const inputs = importInputs(file);
+    const compression = sniffCompression(inputs[0]!);
     if (!compression) throw new AgentError('AGENT_E_ARCHIVE_CORRUPT', 'the archive is neither gzip nor zstd');
-    const checked = await verifyArchive(file);
-    const manifest = await readManifest(localArchive([file], compression));
-    const account = accountOverride ?? String(manifest.username ?? '');
-    if (!NAME.test(account) || !this.#store.accounts.get(account)) {
-      throw new AgentError('AGENT_E_NOT_FOUND', `account ${JSON.stringify(account)} (from the manifest) does not exist here; create it first or name one`, { data: { field: 'account' } });
+    // Copied first and checked as copied: what is registered is exactly what was verified,
+    // whatever happens to the originals meanwhile.
+    const staged = inputs.map((_f, i) => this.#spool.archivePath(`.import-${randomUUID()}-${i + 1}${PARTIAL_SUFFIX}`));
+    try {
+      inputs.forEach((f, i) => { fs.copyFileSync(f, staged[i]!, fs.constants.COPYFILE_EXCL); fs.chmodSync(staged[i]!, 0o600); });
+      const checked = await verifyArchive(staged);
+      const manifest = await readManifest(localArchive(staged, compression));
+      const account = accountOverride ?? String(manifest.username ?? '');
+      if (!NAME.test(account) || !this.#store.accounts.get(account)) {
+        throw new AgentError('AGENT_E_NOT_FOUND', `account ${JSON.stringify(account)} (from the manifest) does not exist here; create it first or name one`, { data: { field: 'account' } });
+      }
+      const scope = (typeof manifest.scope === 'string' && manifest.scope in SCOPE_PARTS ? manifest.scope : 'full') as BackupScope;
+      const createdAt = Date.parse(String(manifest.createdAt));
+      const wanted = typeof manifest.snapshotId === 'string' && /^[A-Za-z0-9]{1,40}$/.test(manifest.snapshotId) ? manifest.snapshotId : null;
+      const snapshotId = wanted && !this.#store.snapshots.get(wanted) ? wanted : randomUUID().replace(/-/g, '').slice(0, 20);
+      const at = Number.isFinite(createdAt) ? createdAt : this.#clock.now();
+      const name = archiveName({ prefix: '', account, kind: 'account_full', createdAt: at, snapshotId, compression });
+      const finals = staged.length === 1 ? [this.#spool.archivePath(name)] : staged.map((_s, i) => partPath(this.#spool.archivePath(name), i + 1));
+      staged.forEach((st, i) => fs.renameSync(st, finals[i]!));
+      this.#store.snapshots.insert({
+        id: snapshotId, account, kind: 'account_full', scope, trigger: 'import', jobId: null, note: `imported from ${path.basename(inputs[0]!)}`,
+        compression, bytes: checked.bytes, sha256: checked.sha256, files: checked.files, parts: finals.map((f) => path.basename(f)), manifest, temporary: false, createdAt: at, expiresAt: null,
+      });
+      return { snapshotId, account, bytes: checked.bytes, files: checked.files, parts: finals.length };
+    } finally {
+      for (const st of staged) fs.rmSync(st, { force: true });
     }
-    const scope = (typeof manifest.scope === 'string' && manifest.scope in SCOPE_PARTS ? manifest.scope : 'full') as BackupScope;
-    const createdAt = Date.parse(String(manifest.createdAt));
-    const wanted = typeof manifest.snapshotId === 'string' && /^[A-Za-z0-9]{1,40}$/.test(manifest.snapshotId) ? manifest.snapshotId : null;
-    const snapshotId = wanted && !this.#store.snapshots.get(wanted) ? wanted : randomUUID().replace(/-/g, '').slice(0, 20);
-    const at = Number.isFinite(createdAt) ? createdAt : this.#clock.now();
-    const name = archiveName({ prefix: '', account, kind: 'account_full', createdAt: at, snapshotId, compression });
-    const dest = this.#spool.archivePath(name);
-    fs.copyFileSync(file, dest, fs.constants.COPYFILE_EXCL);
-    fs.chmodSync(dest, 0o600);
-    this.#store.snapshots.insert({
-      id: snapshotId, account, kind: 'account_full', scope, trigger: 'import', jobId: null, note: `imported from ${path.basename(file)}`,
-      compression, bytes: checked.bytes, sha256: checked.sha256, files: checked.files, parts: [name], manifest, temporary: false, createdAt: at, expiresAt: null,
-    });
-    return { snapshotId, account, bytes: checked.bytes, files: checked.files };
   }
+}
+
+const PART_SUFFIX = /\.part(\d{3})$/;
+
+/** The file to import, or for a split archive named by its .part001, every part in order. */
+function importInputs(file: string): string[] {
+  if (!path.isAbsolute(file)) throw new AgentError('AGENT_E_INVALID', 'path must be absolute', { data: { field: 'path' } });
+  const regular = (f: string): boolean => {
+    try { return fs.statSync(f).isFile(); } catch { return false; }
+  };
+  if (!fs.existsSync(file)) throw new AgentError('AGENT_E_NOT_FOUND', `${file} does not exist`, { data: { field: 'path' } });
+  if (!regular(file)) throw new AgentError('AGENT_E_INVALID', `${file} is not a regular file`, { data: { field: 'path' } });
+  const m = PART_SUFFIX.exec(file);
+  if (!m) return [file];
+  if (m[1] !== '001') throw new AgentError('AGENT_E_INVALID', 'name the first part of a split archive (.part001)', { data: { field: 'path' } });
+  const base = file.slice(0, -m[0].length);
+  const parts: string[] = [];
+  for (let i = 1; i <= 999 && regular(partPath(base, i)); i++) parts.push(partPath(base, i));
+  return parts;
 }

@@ -52,9 +52,9 @@ export const snapshotImport = defineMethod({
   scope: 'admin',
   summary: 'Register an archive made elsewhere (another node, an older copy) after checking its structure and checksums, so it can be restored.',
   params: Type.Object({
-    path: Type.String({ minLength: 2, maxLength: 4096, description: 'Absolute path of the .tar.gz / .tar.zst archive on this host; it is copied into the spool.' }),
+    path: Type.String({ minLength: 2, maxLength: 4096, description: 'Absolute path of the .tar.gz / .tar.zst archive on this host, or of the .part001 of a split one (the parts that follow are taken in order); it is copied into the spool and checked as copied.' }),
     account: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'The account it belongs to here; default: the manifest\'s username.' })),
   }, { additionalProperties: false }),
-  result: Type.Object({ snapshotId: Type.String(), account: Type.String(), bytes: Type.Integer(), files: Type.Integer() }),
+  result: Type.Object({ snapshotId: Type.String(), account: Type.String(), bytes: Type.Integer(), files: Type.Integer(), parts: Type.Integer() }),
   errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_INVALID', 'AGENT_E_ARCHIVE_CORRUPT'],
 });
