@@ -15,7 +15,7 @@ export class SnapshotsRepo {
   }
 
   #toRow(r: Row): SnapshotRow {
-    const locations = (this.#db.prepare('SELECT * FROM snapshot_locations WHERE snapshot_id = ? ORDER BY stored_at').all(r.id) as {
+    const locations = (this.#db.prepare('SELECT * FROM snapshot_locations WHERE snapshot_id = ? ORDER BY stored_at, rowid').all(r.id) as {
       destination: string; object: string; bytes: number; status: 'stored' | 'pending_deletion'; stored_at: number;
     }[]).map((l) => ({ destination: l.destination, object: l.object, bytes: l.bytes, status: l.status, storedAt: l.stored_at }));
     return {
