@@ -98,7 +98,8 @@ export class StreamedUpload implements ArchiveSink {
   readonly #parts: Part[] = [];
   /** sha256 of the whole archive, when no spool copy computes it. */
   readonly #hash: Hash | null;
-  #part: { info: Part; left: number; hash: Hash; streams: PartStream[] } | null = null;
+  /** The part being written; a split archive's parts are hashed one by one, a whole one's hash is the archive's. */
+  #part: { info: Part; left: number; hash: Hash | null; streams: PartStream[] } | null = null;
   #bytes = 0;
 
   constructor(options: StreamedUploadOptions) {
@@ -131,7 +132,7 @@ export class StreamedUpload implements ArchiveSink {
       if (!this.#part || this.#part.left === 0) await this.#nextPart();
       const part = this.#part!;
       const slice = data.subarray(off, off + Math.min(data.length - off, part.left));
-      part.hash.update(slice);
+      part.hash?.update(slice);
       part.info.bytes += slice.length;
       part.left -= slice.length;
       off += slice.length;
@@ -153,12 +154,12 @@ export class StreamedUpload implements ArchiveSink {
       void s.result.then((r) => { if (!(r instanceof AgentError)) t.stored.add(object); });
       return s;
     });
-    this.#part = { info, left: this.#o.splitSize ?? Infinity, hash: createHash('sha256'), streams };
+    this.#part = { info, left: this.#o.splitSize ?? Infinity, hash: this.#o.splitSize ? createHash('sha256') : null, streams };
   }
 
   #endPart(): void {
     if (!this.#part) return;
-    this.#part.info.sha256 = this.#part.hash.digest('hex');
+    if (this.#part.hash) this.#part.info.sha256 = this.#part.hash.digest('hex');
     for (const s of this.#part.streams) s.end();
     this.#part = null;
   }
@@ -181,8 +182,10 @@ export class StreamedUpload implements ArchiveSink {
     this.#endPart();
     const local = await this.#local?.finish();
     const dir = path.dirname(this.#o.outPath);
+    const sha256 = local?.sha256 ?? this.#hash!.digest('hex');
+    if (!this.#o.splitSize) this.#parts[0]!.sha256 = sha256;
     return {
-      sha256: local?.sha256 ?? this.#hash!.digest('hex'),
+      sha256,
       bytes: this.#bytes,
       paths: local?.paths ?? this.#parts.map((p) => path.join(dir, p.object)),
     };
