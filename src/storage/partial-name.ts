@@ -4,10 +4,13 @@
 import { randomBytes } from 'node:crypto';
 
 const PREFIX = '.hostagent-partial-';
+/** Random bytes in a partial name, so two uploads of one object never share a partial. */
+const TAG_BYTES = 6;
+const TAGGED = new RegExp(`^${PREFIX.replace(/[.]/g, '\\.')}[0-9a-f]{${TAG_BYTES * 2}}-`);
 
 export function partialName(name: string): string {
   const slash = name.lastIndexOf('/');
-  return `${name.slice(0, slash + 1)}${PREFIX}${randomBytes(6).toString('hex')}-${name.slice(slash + 1)}`;
+  return `${name.slice(0, slash + 1)}${PREFIX}${randomBytes(TAG_BYTES).toString('hex')}-${name.slice(slash + 1)}`;
 }
 
 export function isPartialName(name: string): boolean {
@@ -19,5 +22,6 @@ export function isPartialOf(partial: string, name: string): boolean {
   const slash = name.lastIndexOf('/');
   const dir = name.slice(0, slash + 1);
   const rest = partial.startsWith(dir) ? partial.slice(dir.length) : '';
-  return /^\.hostagent-partial-[0-9a-f]{12}-/.test(rest) && rest.slice(PREFIX.length + 13) === name.slice(slash + 1);
+  const tag = TAGGED.exec(rest);
+  return tag !== null && rest.slice(tag[0].length) === name.slice(slash + 1);
 }
