@@ -17,7 +17,7 @@ import { readManifest } from '../../restore/read-manifest.ts';
 import { SCOPE_PARTS } from '../backup/backup-plan.ts';
 import type { SpoolLayout } from '../backup/spool-layout.ts';
 import type { RestoreJobParams } from './restore-job.ts';
-import { assertReadable } from './restore-source.ts';
+import { readableCopies } from './restore-source.ts';
 
 const ALL_PARTS: RestorePartName[] = ['files', 'databases', 'mail', 'dns'];
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -48,7 +48,7 @@ export class RestoreService implements RestoreOperations {
     if (req.actor && targetName !== req.actor.account) throw new AgentError('AGENT_E_FORBIDDEN', 'a tenant may only restore into its own account', { data: { field: 'target.account' } });
     if (req.actor && req.target?.path !== undefined) throw new AgentError('AGENT_E_FORBIDDEN', 'tenants cannot choose a restore path', { data: { field: 'target.path' } });
     if (req.actor && req.source !== undefined) throw new AgentError('AGENT_E_FORBIDDEN', 'tenants cannot choose where a snapshot is read from', { data: { field: 'source' } });
-    assertReadable(snap, this.#spool, req.source?.destination);
+    readableCopies(snap, this.#spool, req.source?.destination);
     const account = this.#store.accounts.get(targetName);
     if (!account) throw new AgentError('AGENT_E_NOT_FOUND', `account ${targetName} not found`, { data: { field: 'target.account' } });
     const mode = req.target?.mode ?? 'staging';
@@ -118,8 +118,9 @@ export class RestoreService implements RestoreOperations {
     const staged = inputs.map((_f, i) => this.#spool.archivePath(`.import-${randomUUID()}-${i + 1}${PARTIAL_SUFFIX}`));
     try {
       inputs.forEach((f, i) => { fs.copyFileSync(f, staged[i]!, fs.constants.COPYFILE_EXCL); fs.chmodSync(staged[i]!, 0o600); });
-      const checked = await verifyArchive(staged);
-      const manifest = await readManifest(localArchive(staged, compression));
+      const source = localArchive(staged, compression);
+      const checked = await verifyArchive(source);
+      const manifest = await readManifest(source);
       const account = accountOverride ?? String(manifest.username ?? '');
       if (!NAME.test(account) || !this.#store.accounts.get(account)) {
         throw new AgentError('AGENT_E_NOT_FOUND', `account ${JSON.stringify(account)} (from the manifest) does not exist here; create it first or name one`, { data: { field: 'account' } });

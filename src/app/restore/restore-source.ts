@@ -17,7 +17,7 @@ export type SnapshotCopy =
   | { kind: 'destination'; origin: string; objects: string[] };
 
 /** The copies of a snapshot a restore may read, in the order they are tried. */
-export function snapshotCopies(snap: SnapshotRow, spool: SpoolLayout, from?: string): SnapshotCopy[] {
+function snapshotCopies(snap: SnapshotRow, spool: SpoolLayout, from?: string): SnapshotCopy[] {
   const copies: SnapshotCopy[] = [];
   const paths = spool.paths(snap);
   if (from === undefined && paths.length > 0 && paths.every((p) => fs.existsSync(p))) copies.push({ kind: 'spool', origin: 'spool', paths });
@@ -29,9 +29,10 @@ export function snapshotCopies(snap: SnapshotRow, spool: SpoolLayout, from?: str
   return copies;
 }
 
-/** Refuses a request no copy can serve, before a job is queued. */
-export function assertReadable(snap: SnapshotRow, spool: SpoolLayout, from?: string): void {
-  if (snapshotCopies(snap, spool, from).length > 0) return;
+/** The copies a request may read; refuses one no copy can serve (checked before a job is queued, and again when it runs). */
+export function readableCopies(snap: SnapshotRow, spool: SpoolLayout, from?: string): SnapshotCopy[] {
+  const copies = snapshotCopies(snap, spool, from);
+  if (copies.length > 0) return copies;
   if (from !== undefined) {
     throw new AgentError('AGENT_E_NOT_FOUND', `snapshot ${snap.id} has no stored copy at destination ${from}`, { data: { field: 'source.destination' } });
   }
@@ -61,8 +62,7 @@ export interface ChooseSourceOptions {
  * were reported as warnings.
  */
 export async function chooseVerifiedSource(o: ChooseSourceOptions): Promise<VerifiedSource> {
-  assertReadable(o.snap, o.spool, o.from);
-  const copies = snapshotCopies(o.snap, o.spool, o.from);
+  const copies = readableCopies(o.snap, o.spool, o.from);
   let last: AgentError | undefined;
   for (const copy of copies) {
     o.signal?.throwIfAborted();
