@@ -1,5 +1,6 @@
-// Reads the raw TAP that `tap --output-file` saved and prints the test files that failed, then
-// the one summary line scripts/test.sh promises:
+// Reads the raw TAP that `tap --output-file` saved and prints the test files that failed, each
+// with its failed assertions (subtest path, place and a short diff), then the one summary line
+// scripts/test.sh promises. The details sit next to the summary so that a log's tail has them:
 //
 //   tests: N passed, N failed[, N skipped]
 //
@@ -48,6 +49,59 @@ export function summarize(tap: string): { counts: Counts | null; files: FileResu
   return { counts, files, bailedOut };
 }
 
+const SUBTEST = /^(\s*)# Subtest: (.*)$/;
+const NOT_OK = /^(\s*)not ok \d+ - (.*?)(?: # (?:time=|SKIP|TODO).*)?$/;
+const DETAIL_KEYS = /^(message|found|wanted|pattern|code|errno|signal|exitCode|tapCaught|error):/;
+const MAX_DETAIL_LINES = 12;
+
+/** The failed leaf assertions, as short readable lines, in the order they were reported. */
+export function failureDetails(tap: string): string[] {
+  const lines = tap.split('\n');
+  const open: Array<{ indent: number; name: string }> = [];
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const sub = SUBTEST.exec(lines[i]!);
+    if (sub) {
+      const indent = sub[1]!.length;
+      while (open.length && open[open.length - 1]!.indent >= indent) open.pop();
+      open.push({ indent, name: sub[2]! });
+      continue;
+    }
+    const bad = NOT_OK.exec(lines[i]!);
+    if (!bad) continue;
+    const indent = bad[1]!.length;
+    const parents = open.filter((o) => o.indent < indent).map((o) => o.name);
+    const closing = open.find((o) => o.indent === indent);
+    // A subtest's own closing line: its failed children were reported already, unless it died
+    // without any (a crash, a timeout), and then its diagnostics say why.
+    const isClosing = closing !== undefined && closing.name === bad[2];
+    const yaml: string[] = [];
+    if (lines[i + 1]?.trim() === '---') {
+      for (let j = i + 2; j < lines.length && lines[j]!.trim() !== '...'; j++) yaml.push(lines[j]!.slice(indent + 2));
+    }
+    if (isClosing && out.some((l) => l.startsWith(`  x ${[...parents, bad[2]].join(' > ')}`))) continue;
+    out.push(`  x ${[...parents, bad[2]].join(' > ')}${place(yaml)}`);
+    let shown = 0;
+    for (let k = 0; k < yaml.length && shown < MAX_DETAIL_LINES; k++) {
+      const line = yaml[k]!;
+      if (DETAIL_KEYS.test(line)) { out.push(`      ${line}`); shown++; continue; }
+      if (line.startsWith('diff:')) {
+        for (k++; k < yaml.length && yaml[k]!.startsWith('  ') && shown < MAX_DETAIL_LINES; k++, shown++) {
+          if (!/^  (---|\+\+\+) /.test(yaml[k]!)) out.push(`      ${yaml[k]!.slice(2)}`);
+        }
+        k--;
+      }
+    }
+  }
+  return out;
+}
+
+function place(yaml: string[]): string {
+  const file = yaml.find((l) => l.startsWith('  fileName: '))?.slice(12);
+  const line = yaml.find((l) => l.startsWith('  lineNumber: '))?.slice(14);
+  return file ? ` (${file}${line ? `:${line}` : ''})` : '';
+}
+
 export function summaryLine(c: Counts): string {
   return `tests: ${c.pass} passed, ${c.fail} failed` + (c.skip ? `, ${c.skip} skipped` : '');
 }
@@ -71,6 +125,8 @@ function main(argv: string[]): number {
     const secs = f.ms === null ? '' : `${(f.ms / 1000).toFixed(1)}s`;
     console.log(`FAIL ${secs.padStart(7)}  ${f.name}`);
   }
+  const details = failureDetails(text);
+  if (details.length) console.log(details.join('\n'));
   // Without tap's final summary (tap killed, bail out) fall back to counting test files.
   const counts = reported ?? {
     total: files.length,
