@@ -148,6 +148,9 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
   const seenBlobs = new Set<string>();
   let emailCount = 0;
   let finished = false;
+  // Spilled copies not yet removed: each goes once the writer has read it, and whatever is
+  // left (or still being removed) is gone before this generator returns.
+  const spilled = new Set<string>();
   let pendingLines: string[] = [];
   const flushEmails = async () => {
     if (pendingLines.length) await emails.write(pendingLines.join('\n') + '\n');
@@ -241,8 +244,8 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
       } else {
         const entry = spoolFileEntry(blobPath, blob.file!, blob.size, mtime, 0o600);
         const file = blob.file!;
-        // The spilled copy is removed as soon as the writer has read it.
-        yield { ...entry, open: () => fs.createReadStream(file).once('close', () => { void fsp.rm(file, { force: true }); }) };
+        spilled.add(file);
+        yield { ...entry, open: () => fs.createReadStream(file).once('close', () => { void fsp.rm(file, { force: true }).then(() => spilled.delete(file), () => {}); }) };
       }
     }
 
@@ -267,6 +270,7 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
       await exited.catch(() => {});
     }
     await reader.close().catch(() => {});
+    await Promise.all([...spilled].map((file) => fsp.rm(file, { force: true }).catch(() => {})));
   }
 }
 
