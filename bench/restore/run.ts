@@ -1,6 +1,7 @@
 // Restore speed against GNU tar, measured in one run on a warm page cache: the files of the
-// wordpress profile, from our own .tar.gz, restored the way a restore job does it (integrity
-// check of the whole archive, then extraction by the unprivileged child) vs `tar -xzf` of the
+// wordpress profile, from our own .tar.gz, restored the way a restore job does it (the whole
+// archive checked against the sha256 recorded when it was written, then extraction by the
+// unprivileged child) vs `tar -xzf` of the
 // same archive. Target: <= 1.3x. The extraction alone is printed too, and CPU time (user +
 // system, with threads and child processes) of both, steadier than wall time on a busy machine.
 // Usage: node bench/restore/run.ts [--profile wordpress] [--runs 1]
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import type { SampleProfile } from '../../src/sample/make-account.ts';
-import { writeAccountArchive, verifyArchive } from '../../src/archive/index.ts';
+import { writeAccountArchive, checkRecordedSha256 } from '../../src/archive/index.ts';
 import { extractFiles } from '../../src/restore/extract-files.ts';
 import { localArchive } from '../../src/archive/archive-source.ts';
 import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
@@ -57,7 +58,7 @@ try {
     const dir = fresh('ours');
     const c0 = ownCpuMs();
     const t0 = performance.now();
-    const checked = await verifyArchive(archive, { sha256 });
+    const checked = await checkRecordedSha256(localArchive([archive], 'gzip'), { sha256, files: 0 });
     const t1 = performance.now();
     await extractFiles({ source: localArchive([archive], 'gzip'), root: dir, uid: owner.uid, gid: owner.gid, gzipMembers: checked.members, warn: () => { warnings++; } });
     const t2 = performance.now();
@@ -69,7 +70,7 @@ try {
   const ours = median(oursMs);
   const extract = median(extractMs);
   console.log(`tar -xzf        ${tar.toFixed(0)} ms`);
-  console.log(`ours (verify+x) ${ours.toFixed(0)} ms  ratio ${(ours / tar).toFixed(2)}x (target <= 1.3x)${warnings ? `, ${warnings} warnings` : ''}`);
+  console.log(`ours (check+x)  ${ours.toFixed(0)} ms  ratio ${(ours / tar).toFixed(2)}x (target <= 1.3x)${warnings ? `, ${warnings} warnings` : ''}`);
   console.log(`ours (extract)  ${extract.toFixed(0)} ms  ratio ${(extract / tar).toFixed(2)}x`);
   console.log(`CPU time: tar ${median(tarCpuMs).toFixed(0)} ms, ours ${median(oursCpuMs).toFixed(0)} ms, ratio ${(median(oursCpuMs) / median(tarCpuMs)).toFixed(2)}x`);
 } finally {

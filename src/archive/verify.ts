@@ -245,6 +245,45 @@ async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Prom
   return { checker, sha256: whole ? whole.digest('hex') : sealed!, bytes: count.bytes };
 }
 
+/** A failure while reading an archive, as the error a caller reports. */
+function readFailure(err: unknown, what: string): AgentError {
+  if (err instanceof AgentError) return err;
+  if ((err as Error).name === 'AbortError') return new AgentError('AGENT_E_CANCELLED', 'verification was cancelled', { cause: err });
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
+  return corrupt(`${what}: ${(err as Error).message}`, err);
+}
+
+const differsFromRecord = (): AgentError => corrupt('the archive\'s sha256 differs from the recorded one');
+
+/**
+ * The integrity check of an archive this agent wrote: its compressed bytes hashed once (on a
+ * worker thread for files on disk) and compared with the sha256 recorded when it was written,
+ * without decompressing. Equal bytes are exactly the bytes that were written, gzip members of
+ * our writer's shape and SHA256SUMS included; a truncated or damaged copy differs. Archives made elsewhere (snapshot.import) get verifyArchive's full check instead.
+ */
+export async function checkRecordedSha256(source: ArchiveSource, recorded: { sha256: string; files: number }, signal?: AbortSignal): Promise<VerifyResult> {
+  let got: { sha256: string; bytes: number };
+  try {
+    if (source.files) {
+      got = await sha256OfFiles(source.files, signal);
+    } else {
+      // A sealed source fails its own read unless the bytes have that sha256.
+      const hash = source.sealedSha256 ? null : createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of source.open()) {
+        signal?.throwIfAborted();
+        hash?.update(chunk);
+        bytes += chunk.length;
+      }
+      got = { sha256: hash ? hash.digest('hex') : source.sealedSha256!, bytes };
+    }
+  } catch (err) {
+    throw readFailure(err, 'the archive cannot be read');
+  }
+  if (got.sha256 !== recorded.sha256) throw differsFromRecord();
+  return { sha256: got.sha256, bytes: got.bytes, files: recorded.files, members: source.compression === 'gzip' };
+}
+
 /** Verifies an archive given as one path, its parts in order, or a source to stream it from. */
 export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
   const source = sourceOf(input);
@@ -260,13 +299,10 @@ export async function verifyArchive(input: string | string[] | ArchiveSource, op
       decoded = await decodeOnce(source, false, options.sha256, options.signal);
     }
   } catch (err) {
-    if (err instanceof AgentError) throw err;
-    if ((err as Error).name === 'AbortError') throw new AgentError('AGENT_E_CANCELLED', 'verification was cancelled', { cause: err });
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentError('AGENT_E_NOT_FOUND', 'an archive file is missing', { cause: err });
-    throw corrupt(`the archive does not decompress: ${(err as Error).message}`, err);
+    throw readFailure(err, 'the archive does not decompress');
   }
   const { checker, sha256, bytes } = decoded;
-  if (options.sha256 && options.sha256 !== sha256) throw corrupt('the archive\'s sha256 differs from the recorded one');
+  if (options.sha256 && options.sha256 !== sha256) throw differsFromRecord();
   const names = checker.names;
   if (names[0] !== 'manifest.json') throw corrupt('manifest.json is not the first entry');
   if (names[names.length - 1] !== 'SHA256SUMS') throw corrupt('SHA256SUMS is not the last entry');

@@ -4,7 +4,8 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { writeAccountArchive, verifyArchive, archiveName } from '../../src/archive/index.ts';
+import { writeAccountArchive, verifyArchive, checkRecordedSha256, archiveName } from '../../src/archive/index.ts';
+import { localArchive } from '../../src/archive/archive-source.ts';
 import type { ArchiveEntry } from '../../src/core/index.ts';
 import { Readable } from 'node:stream';
 import { requirePeer, hasCommand, IS_ROOT } from '../helpers/peer.ts';
@@ -109,6 +110,28 @@ t.test('zstd archive with other sources, split into parts', async (t) => {
   t.same(fs.readFileSync(path.join(x, 'databases/shop.sql')), dump);
   const v = await verifyArchive(r.paths, { sha256: r.sha256 });
   t.equal(v.sha256, r.sha256);
+});
+
+t.test('the recorded-sha256 check passes the archive as written and refuses a damaged or short copy', async (t) => {
+  if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests must run as root')) return;
+  const tenant = makeTenant(t);
+  const out = path.join(tenant.base, 'rec.tar.gz');
+  const r = await writeAccountArchive({ outPath: out, compression: 'gzip', manifest: { format: 1 }, files: { home: tenant.home, uid: tenant.uid, gid: tenant.gid, excludes: [] } });
+  const recorded = { sha256: r.sha256, files: r.files };
+  // sha256sum, not our hash, says what the bytes are.
+  t.equal(sh('sha256sum "$1"', out).split(' ')[0], r.sha256);
+  const onDisk = await checkRecordedSha256(localArchive(r.paths, 'gzip'), recorded);
+  t.same({ sha256: onDisk.sha256, bytes: onDisk.bytes, members: onDisk.members }, { sha256: r.sha256, bytes: fs.statSync(out).size, members: true }, 'a file on disk: hashed on a worker');
+  const original = fs.readFileSync(out);
+  // A source with no files, as a destination is: hashed as it streams.
+  const streamed = { compression: 'gzip' as const, origin: 'stream', open: () => Readable.from([original.subarray(0, 1000), original.subarray(1000)]) };
+  t.equal((await checkRecordedSha256(streamed, recorded)).sha256, r.sha256, 'a streamed source');
+  for (const [what, bytes] of [['truncated', original.subarray(0, original.length - 1)], ['damaged', Buffer.from(original).fill(0, 200, 201)], ['extended', Buffer.concat([original, Buffer.alloc(512)])]] as const) {
+    fs.writeFileSync(out, bytes);
+    await t.rejects(checkRecordedSha256(localArchive(r.paths, 'gzip'), recorded), { code: 'AGENT_E_ARCHIVE_CORRUPT' }, what);
+  }
+  fs.rmSync(out);
+  await t.rejects(checkRecordedSha256(localArchive(r.paths, 'gzip'), recorded), { code: 'AGENT_E_NOT_FOUND' }, 'missing');
 });
 
 t.test('entries outside databases/, mail/, dns/ or out of order are refused, nothing left', async (t) => {

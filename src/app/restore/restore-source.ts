@@ -1,13 +1,14 @@
 // Where a restore reads its snapshot from: the spool copy when all its parts are there, then
 // each destination holding a stored copy of every part, in the order they were stored, or only
 // the destination the request names. The first copy that passes verification is the one
-// restored from, so nothing is written from a copy that was not checked end to end.
+// restored from, so nothing is written from a copy that was not checked end to end: against
+// the sha256 recorded when this agent wrote it, or, for an imported archive, file by file.
 import fs from 'node:fs';
 import { AgentError, toAgentError } from '../../errors/index.ts';
 import type { SnapshotRow } from '../../core/model.ts';
 import type { SourceWarning } from '../../core/index.ts';
 import type { Destination } from '../../core/destination.ts';
-import { localArchive, verifyArchive, type ArchiveSource, type VerifyResult } from '../../archive/index.ts';
+import { checkRecordedSha256, localArchive, verifyArchive, type ArchiveSource, type VerifyResult } from '../../archive/index.ts';
 import { destinationArchive } from '../../restore/destination-source.ts';
 import { RESTORE_WARNINGS } from '../../restore/warnings.ts';
 import type { SpoolLayout } from '../backup/spool-layout.ts';
@@ -76,7 +77,11 @@ export async function chooseVerifiedSource(o: ChooseSourceOptions): Promise<Veri
         dest = await o.openDestination(copy.origin);
         source = destinationArchive({ dest, objects: copy.objects, compression: o.snap.compression, sha256: o.snap.sha256, signal: o.signal });
       }
-      const checked = await verifyArchive(source, { sha256: o.snap.sha256, signal: o.signal });
+      // What this agent wrote is checked against the sha256 it recorded; an import, made
+      // elsewhere, is decoded and checked file by file.
+      const checked = o.snap.trigger === 'import'
+        ? await verifyArchive(source, { sha256: o.snap.sha256, signal: o.signal })
+        : await checkRecordedSha256(source, o.snap, o.signal);
       const opened = dest;
       return { source, checked, close: async () => { await opened?.close().catch(() => {}); } };
     } catch (err) {
