@@ -5,8 +5,8 @@
 // Every path is walked one component at a time relative to an open directory
 // (/proc/self/fd/N/name) with O_NOFOLLOW, and files are created with O_EXCL|O_NOFOLLOW, so no
 // write ever goes through a symlink, whether it came with the archive or was already there.
-// Small files are written a few at a time on the threadpool (ordered-work.ts), in an order
-// that gives the same result as writing them one by one.
+// Entries are applied one at a time, in archive order (ordered-work.ts), with synchronous
+// calls, while the decompressor runs ahead on the threadpool.
 // What is refused is skipped and reported as a warning line; stdout carries JSON lines.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
@@ -30,11 +30,9 @@ interface ChildConfig {
 }
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const CREATE_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 const PROGRESS_BYTES = 16 * 1024 * 1024;
 const INFLATE_CHUNK = 1 << 20;
-/** Files up to this size are written on the threadpool, a few at a time. */
-const SMALL_FILE = 1 << 20;
-const MAX_IN_FLIGHT = 4;
 const MAX_HELD = 64 * 1024 * 1024;
 
 function send(msg: Record<string, unknown>): void {
@@ -64,7 +62,7 @@ function main(): void {
   let reported = 0;
   const deferredDirs: { parts: string[]; mode: number; mtime: Date | undefined }[] = [];
 
-  const work = new OrderedWork(MAX_IN_FLIGHT);
+  const work = new OrderedWork();
   // Data collected but not yet written; past the limit the decompressor pauses.
   let held = 0;
   let paused = false;
@@ -130,18 +128,7 @@ function main(): void {
       return;
     }
     const isFile = type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
-    if (isFile && entry.size <= SMALL_FILE) {
-      // Collected whole, then written on the threadpool alongside its neighbours.
-      const chunks: Buffer[] = [];
-      entry.on('data', (c: Buffer) => { chunks.push(c); hold(c.length); });
-      entry.on('end', () => {
-        const data = Buffer.concat(chunks);
-        const size = data.length;
-        work.push({ kind: 'parallel', group: parts.slice(0, -1).join('/'), key: parts[parts.length - 1]!, run: () => writeSmallFile(entry, name, parts, data).finally(() => release(size)) });
-      });
-      return;
-    }
-    // Anything else runs alone, in order; a large file's data waits in `body` until then.
+    // Entries are applied one at a time, in order; a file's data waits in `body` until its turn.
     const body: EntryBody = { pending: [], live: null, ended: false, onEnd: null };
     if (isFile) {
       entry.on('data', (c: Buffer) => {
@@ -152,19 +139,7 @@ function main(): void {
     } else {
       entry.resume();
     }
-    work.push({ kind: 'barrier', run: () => apply(entry, name, parts, type, body) });
-  };
-
-  /** Opens the entry's parent directory, or reports why not and returns null. */
-  const parentOf = (entry: ReadEntry, name: string, parts: string[]): number | null => {
-    try {
-      return dirs.open(parts.slice(0, -1), true);
-    } catch (err) {
-      const code = errCode(err);
-      if (code === 'ELOOP' || code === 'ENOTDIR') skip(entry, RESTORE_WARNINGS.throughLink, name, 'a parent directory is a symlink or not a directory; nothing written through it');
-      else skip(entry, RESTORE_WARNINGS.failed, name, `parent directory cannot be opened (${code})`);
-      return null;
-    }
+    work.push(() => apply(entry, name, parts, type, body));
   };
 
   const progress = (bytes: number): void => {
@@ -175,35 +150,15 @@ function main(): void {
     }
   };
 
-  /** A small regular file: created with O_EXCL|O_NOFOLLOW, whatever was there removed first. */
-  const writeSmallFile = async (entry: ReadEntry, name: string, parts: string[], data: Buffer): Promise<void> => {
-    // The parent fd is taken before the first await: OrderedWork keeps it open meanwhile.
-    const parentFd = parentOf(entry, name, parts);
-    if (parentFd === null) return;
-    const base = parts[parts.length - 1]!;
+  /** A new regular file, created with O_EXCL|O_NOFOLLOW; whatever was there is removed first. */
+  const createFile = (parentFd: number, base: string, parts: string[], mode: number): number => {
     const at = `/proc/self/fd/${parentFd}/${base}`;
-    const mode = modeOf(entry, name);
-    let fd: number;
     try {
-      try {
-        fd = await createExclusive(at, mode);
-      } catch (err) {
-        if (errCode(err) !== 'EEXIST') throw err;
-        clear(parentFd, base, parts, false);
-        fd = await createExclusive(at, mode);
-      }
+      return fs.openSync(at, CREATE_FLAGS, mode);
     } catch (err) {
-      const code = errCode(err);
-      if (code === 'ELOOP') return skip(entry, RESTORE_WARNINGS.throughLink, name, 'would write through a symlink; refused');
-      return skip(entry, RESTORE_WARNINGS.failed, name, `cannot be restored (${code})`);
-    }
-    try {
-      const id = await writeAndClose(fd, data, entry.mtime);
-      progress(data.length);
-      created.set(parts.join('/'), id);
-      stats.files++;
-    } catch (err) {
-      warn(RESTORE_WARNINGS.failed, name, `cannot be written (${errCode(err)})`);
+      if (errCode(err) !== 'EEXIST') throw err;
+      clear(parentFd, base, parts, false);
+      return fs.openSync(at, CREATE_FLAGS, mode);
     }
   };
 
@@ -234,8 +189,9 @@ function main(): void {
         case 'File':
         case 'OldFile':
         case 'ContiguousFile': {
-          clear(parentFd, base, parts, false);
-          const fd = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, modeOf(entry, name));
+          // Synchronous calls: for tens of thousands of small files, threadpool round trips and
+          // their promises cost more than the calls themselves.
+          const fd = createFile(parentFd, base, parts, modeOf(entry, name));
           let failed: unknown = null;
           const write = (chunk: Buffer) => {
             if (failed) return;
@@ -340,36 +296,6 @@ function memberDecoder(): Readable {
   return Readable.from(inflateMembers(process.stdin, { checkCrc: false }), { objectMode: false });
 }
 
-const CREATE_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
-
-/** A new file's fd; fails with EEXIST, or ELOOP for a symlink, rather than follow or reuse. */
-function createExclusive(at: string, mode: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.open(at, CREATE_FLAGS, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
-}
-
-/**
- * Writes `data`, sets the mtime, reads the file's identity and closes it, as one chain of
- * threadpool callbacks: tens of thousands of small files cost a promise each this way, not the
- * several promises and FileHandle objects of fs/promises. The fd is closed whatever happens.
- */
-function writeAndClose(fd: number, data: Buffer, mtime: Date | undefined): Promise<{ dev: number; ino: number }> {
-  return new Promise((resolve, reject) => {
-    const done = (err: Error | null, id?: { dev: number; ino: number }): void => {
-      fs.close(fd, () => (err ? reject(err) : resolve(id!)));
-    };
-    const identify = (): void => fs.fstat(fd, (err, st) => (err ? done(err) : done(null, { dev: st.dev, ino: st.ino })));
-    const writeFrom = (off: number): void => {
-      if (off < data.length) {
-        fs.write(fd, data, off, data.length - off, null, (err, n) => (err ? done(err) : writeFrom(off + n)));
-      } else if (mtime) {
-        fs.futimes(fd, mtime, mtime, (err) => (err ? done(err) : identify()));
-      } else {
-        identify();
-      }
-    };
-    writeFrom(0);
-  });
-}
 
 /** One zlib stream over stdin; zstd frames fed one at a time (zstd-frames.ts). */
 function streamDecoder(compression: 'gzip' | 'zstd'): Readable {

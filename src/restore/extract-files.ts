@@ -36,8 +36,7 @@ export async function extractFiles(o: ExtractFilesOptions): Promise<ExtractStats
   }
   o.signal?.throwIfAborted();
   const cfg = JSON.stringify({ root: o.root, uid: o.uid, gid: o.gid, compression: o.source.compression, gzipMembers: o.gzipMembers === true });
-  // A larger threadpool: the child keeps several file writes in flight beside the decompressor.
-  const child = spawn(process.execPath, [CHILD_SCRIPT, cfg], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', UV_THREADPOOL_SIZE: '8' } });
+  const child = spawn(process.execPath, [CHILD_SCRIPT, cfg], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
   const onAbort = () => child.kill('SIGKILL');
   o.signal?.addEventListener('abort', onAbort, { once: true });
   let stderr = '';

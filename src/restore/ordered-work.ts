@@ -1,30 +1,13 @@
-// Runs an extractor's filesystem work in archive order, letting small-file writes overlap on
-// the threadpool: creating a file costs a journal round trip, and a few in flight at once hide
-// it. A task never starts before the ones queued ahead of it; a parallel task only joins the
-// ones in flight when they are in the same directory (whose fd they share) and under other
-// names; anything else (directories, links, large files) waits until nothing is in flight, so
-// the result is the one a strictly sequential extraction gives.
+// Runs an extractor's filesystem work strictly in archive order. A task may return a promise
+// (a large file, written as its data arrives); the tasks behind it wait for it, so the result is
+// the one a sequential extraction gives while the decompressor keeps running ahead.
 
-export type WorkTask =
-  | { kind: 'parallel'; group: string; key: string; run(): Promise<void> }
-  | { kind: 'barrier'; run(): void | Promise<void> };
+export type WorkTask = () => void | Promise<void>;
 
 export class OrderedWork {
-  readonly #max: number;
   readonly #queue: WorkTask[] = [];
-  readonly #keys = new Set<string>();
-  #group = '';
-  #inFlight = 0;
-  #barrier = false;
+  #busy = false;
   #idle: (() => void)[] = [];
-
-  constructor(maxInFlight: number) {
-    this.#max = maxInFlight;
-  }
-
-  get pending(): number {
-    return this.#queue.length + this.#inFlight;
-  }
 
   push(task: WorkTask): void {
     this.#queue.push(task);
@@ -38,31 +21,15 @@ export class OrderedWork {
   }
 
   #pump(): void {
-    while (!this.#barrier && this.#queue.length > 0) {
-      const task = this.#queue[0]!;
-      if (task.kind === 'barrier') {
-        if (this.#inFlight > 0) return;
-        this.#queue.shift();
-        const done = task.run();
-        if (done) {
-          this.#barrier = true;
-          void done.finally(() => { this.#barrier = false; this.#pump(); });
-          return;
-        }
-        continue;
+    while (!this.#busy && this.#queue.length > 0) {
+      const done = this.#queue.shift()!();
+      if (done) {
+        this.#busy = true;
+        void done.finally(() => { this.#busy = false; this.#pump(); });
+        return;
       }
-      if (this.#inFlight > 0 && (this.#inFlight >= this.#max || task.group !== this.#group || this.#keys.has(task.key))) return;
-      this.#queue.shift();
-      this.#group = task.group;
-      this.#keys.add(task.key);
-      this.#inFlight++;
-      void task.run().finally(() => {
-        this.#inFlight--;
-        this.#keys.delete(task.key);
-        this.#pump();
-      });
     }
-    if (!this.#barrier && this.#queue.length === 0 && this.#inFlight === 0 && this.#idle.length > 0) {
+    if (!this.#busy && this.#queue.length === 0 && this.#idle.length > 0) {
       const waiting = this.#idle.splice(0);
       for (const fn of waiting) fn();
     }
