@@ -259,7 +259,8 @@ const differsFromRecord = (): AgentError => corrupt('the archive\'s sha256 diffe
  * The integrity check of an archive this agent wrote: its compressed bytes hashed once (on a
  * worker thread for files on disk) and compared with the sha256 recorded when it was written,
  * without decompressing. Equal bytes are exactly the bytes that were written, gzip members of
- * our writer's shape and SHA256SUMS included; a truncated or damaged copy differs. Archives made elsewhere (snapshot.import) get verifyArchive's full check instead.
+ * our writer's shape and SHA256SUMS included; a truncated or damaged copy differs. Archives
+ * made elsewhere (snapshot.import) get verifyArchive's full check instead.
  */
 export async function checkRecordedSha256(source: ArchiveSource, recorded: { sha256: string; files: number }, signal?: AbortSignal): Promise<VerifyResult> {
   let got: { sha256: string; bytes: number };

@@ -290,12 +290,11 @@ function main(): void {
 
 /**
  * gzip members decoded several at a time. The daemon checked the archive's sha256 before this
- * child started (and its members' shape), so stored members' CRCs are right by construction.
+ * child started, so stored members' CRCs are right by construction.
  */
 function memberDecoder(): Readable {
   return Readable.from(inflateMembers(process.stdin, { checkCrc: false }), { objectMode: false });
 }
-
 
 /** One zlib stream over stdin; zstd frames fed one at a time (zstd-frames.ts). */
 function streamDecoder(compression: 'gzip' | 'zstd'): Readable {
