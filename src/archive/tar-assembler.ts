@@ -18,6 +18,9 @@ interface OpenFile {
 
 const ZEROS = Buffer.alloc(512);
 const SUMS_BLOCK = 256 * 1024;
+/** Stands in for a digest the source hands over later; overwritten in place. */
+const UNKNOWN_DIGEST = '0'.repeat(64);
+const FILLED = { block: Buffer.alloc(0), at: 0 };
 
 export class TarAssembler {
   readonly #pipe: ChunkPipeline;
@@ -29,6 +32,12 @@ export class TarAssembler {
   readonly #sums: Buffer[] = [];
   #sumsBuf = Buffer.allocUnsafe(SUMS_BLOCK);
   #sumsLen = 0;
+  /**
+   * Lines of files whose source hands their digest later (sourceSum()), oldest first: where in
+   * #sums or #sumsBuf the line's placeholder digest lies.
+   */
+  readonly #unsummed: Array<{ block: Buffer; at: number }> = [];
+  #unsummedHead = 0;
 
   constructor(pipe: ChunkPipeline) {
     this.#pipe = pipe;
@@ -36,7 +45,8 @@ export class TarAssembler {
 
   /**
    * Starts an entry; a file's content must follow through data() and end(). With
-   * `sourceHashes`, the source hashes the content itself and hands the digest to end().
+   * `sourceHashes`, the source hashes the content itself and hands the digest to sourceSum(),
+   * in file order, when it has it.
    */
   begin(h: TarHeader, sourceHashes = false): Promise<void> | undefined {
     if (this.#open) throw new AgentError('AGENT_E_INTERNAL', `tar entry ${h.path} started before ${this.#open.path} ended`);
@@ -60,32 +70,46 @@ export class TarAssembler {
   }
 
   /** Ends the open file entry, if any. */
-  end(sha256?: string): Promise<void> | undefined {
+  end(): Promise<void> | undefined {
     const f = this.#open;
     if (!f) return undefined;
     if (f.left !== 0) {
       throw new AgentError('AGENT_E_SOURCE_READ', `${f.path} produced ${f.size - f.left} bytes, ${f.size} were announced`);
     }
-    const hex = f.hash ? f.hash.digest('hex') : sha256;
-    if (!hex) throw new AgentError('AGENT_E_INTERNAL', `no checksum for ${f.path}`);
     this.#open = null;
-    this.#addSum(sha256sumLine(hex, f.path));
+    const line = sha256sumLine(f.hash ? f.hash.digest('hex') : UNKNOWN_DIGEST, f.path);
+    const at = this.#addSum(line);
+    if (!f.hash) this.#unsummed.push({ block: this.#sumsBuf, at: at + (line.startsWith('\\') ? 1 : 0) });
     const pad = padding(f.size);
     return pad ? this.#pipe.write(ZEROS.subarray(0, pad)) : undefined;
   }
 
-  #addSum(line: string): void {
+  /** The source's digest of the oldest file ended without one. */
+  sourceSum(sha256: string): void {
+    if (this.#unsummedHead === this.#unsummed.length) throw new AgentError('AGENT_E_INTERNAL', 'a checksum arrived for no file');
+    const { block, at } = this.#unsummed[this.#unsummedHead];
+    this.#unsummed[this.#unsummedHead++] = FILLED;
+    if (this.#unsummedHead === this.#unsummed.length) { this.#unsummed.length = 0; this.#unsummedHead = 0; }
+    block.write(sha256, at, 'latin1');
+  }
+
+  /** Appends a line; returns where it starts in #sumsBuf. */
+  #addSum(line: string): number {
     const len = Buffer.byteLength(line);
     if (this.#sumsLen + len > this.#sumsBuf.length) {
       this.#sums.push(this.#sumsBuf.subarray(0, this.#sumsLen));
       this.#sumsBuf = Buffer.allocUnsafe(Math.max(SUMS_BLOCK, len));
       this.#sumsLen = 0;
     }
-    this.#sumsLen += this.#sumsBuf.write(line, this.#sumsLen);
+    const at = this.#sumsLen;
+    this.#sumsLen += this.#sumsBuf.write(line, at);
+    return at;
   }
 
   /** SHA256SUMS for every regular file written so far. */
   sums(): Buffer {
+    const missing = this.#unsummed.length - this.#unsummedHead;
+    if (missing > 0) throw new AgentError('AGENT_E_INTERNAL', `${missing} file checksums never arrived`);
     return Buffer.concat([...this.#sums, this.#sumsBuf.subarray(0, this.#sumsLen)]);
   }
 

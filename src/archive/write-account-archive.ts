@@ -116,7 +116,8 @@ export async function writeAccountArchive(opts: WriteArchiveOptions): Promise<Wr
           if (sinceCheck >= PROGRESS_STEP) { sinceCheck = 0; checkAbort(); progress(); }
           return tar.data(chunk);
         },
-        fileEnd: (sha256) => tar.end(sha256),
+        fileEnd: () => tar.end(),
+        fileSum: (sha256) => tar.sourceSum(sha256),
         warning(w) {
           warnings.push({ ...w, ...(w.path !== undefined ? { path: `files/${w.path}` } : {}) });
         },

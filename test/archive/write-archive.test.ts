@@ -24,6 +24,10 @@ t.test('gzip archive: layout, links, specials, .ssh, excludes, checksums', async
   execFileSync('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', path.join(h, 'tmp/a-socket')]);
   fs.writeFileSync(path.join(h, 'public_html/old.bak'), 'excluded\n');
   fs.writeFileSync(path.join(h, 'public_html/Ünïcödé name ✓.txt'), 'utf8\n');
+  // Names sha256sum escapes (their SHA256SUMS lines start with a backslash), and an empty file.
+  fs.writeFileSync(path.join(h, 'public_html/back\\slash.txt'), 'backslash\n');
+  fs.writeFileSync(path.join(h, 'public_html/new\nline.txt'), 'newline\n');
+  fs.writeFileSync(path.join(h, 'public_html/empty.txt'), '');
   sh('chown -R -h "$1" "$2"', `${tenant.uid}:${tenant.gid}`, h);
 
   const out = path.join(tenant.base, 'out.tar.gz');
@@ -55,6 +59,10 @@ t.test('gzip archive: layout, links, specials, .ssh, excludes, checksums', async
   sh('tar -xzf "$1" -C "$2"', out, x);
   t.match(sh('cd "$1" && sha256sum -c SHA256SUMS', x), /OK/, 'sha256sum -c passes');
   t.equal(sh('cd "$1" && sha256sum -c --quiet SHA256SUMS && echo clean', x).trim(), 'clean');
+  const sums = fs.readFileSync(path.join(x, 'SHA256SUMS'), 'utf8');
+  t.match(sums, /^\\[0-9a-f]{64} {2}files\/public_html\/back\\\\slash\.txt$/m, 'a backslash name is escaped');
+  t.match(sums, /^\\[0-9a-f]{64} {2}files\/public_html\/new\\nline\.txt$/m, 'a newline name is escaped');
+  t.match(sums, /^e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 {2}files\/public_html\/empty\.txt$/m, 'the empty file has the empty digest');
   const link = path.join(x, 'files/public_html/passwd-link');
   t.ok(fs.lstatSync(link).isSymbolicLink(), 'symlink stays a link');
   t.equal(fs.readlinkSync(link), '/etc/passwd');

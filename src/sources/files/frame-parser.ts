@@ -3,7 +3,7 @@
 // not sent before are skipped with a warning.
 import { AgentError } from '../../errors/index.ts';
 import type { SourceWarning } from '../../core/index.ts';
-import { HOME_WARNINGS, MAX_HEADER_BYTES, type FrameHeader } from './frame.ts';
+import { HOME_WARNINGS, MAX_HEADER_BYTES, MAX_UNSUMMED_FILES, type FrameHeader } from './frame.ts';
 import { isSafeRelativePath, sshAllows } from './policy.ts';
 import type { HomeEntry, HomeSink } from './read-home.ts';
 
@@ -30,8 +30,11 @@ export class FrameParser {
   #pending: Buffer | null = null;
   #dataLeft = 0;
   #skipData = false;
-  /** A file's content was delivered and its 's' frame is due next. */
-  #sumDue = false;
+  /** A file entry is open: its content ends once #dataLeft reaches 0. */
+  #inFile = false;
+  /** Files whose content ended and whose checksum is due, oldest first; false where skipped. */
+  readonly #unsummed: boolean[] = [];
+  #unsummedHead = 0;
   ended = false;
   readonly #linkable = new Set<string>();
 
@@ -40,7 +43,7 @@ export class FrameParser {
   }
 
   get complete(): boolean {
-    return this.ended && this.#dataLeft === 0 && this.#pending === null && !this.#sumDue;
+    return this.ended && !this.#inFile && this.#pending === null && this.#unsummedHead === this.#unsummed.length;
   }
 
   feed(input: Buffer): Promise<void> | undefined {
@@ -51,7 +54,7 @@ export class FrameParser {
 
   #feedFrom(chunk: Buffer, start: number): Promise<void> | undefined {
     let off = start;
-    while (off < chunk.length) {
+    while (off < chunk.length || (this.#inFile && this.#dataLeft === 0)) {
       if (this.#dataLeft > 0) {
         const take = Math.min(this.#dataLeft, chunk.length - off);
         const piece = chunk.subarray(off, off + take);
@@ -61,6 +64,11 @@ export class FrameParser {
           const wait = this.#sink.data(piece);
           if (wait) { const next = off; return wait.then(() => this.#feedFrom(chunk, next)); }
         }
+        continue;
+      }
+      if (this.#inFile) {
+        const wait = this.#fileEnd();
+        if (wait) { const next = off; return wait.then(() => this.#feedFrom(chunk, next)); }
         continue;
       }
       if (this.ended) throw sourceError('the file reader sent data after its end marker');
@@ -81,17 +89,34 @@ export class FrameParser {
     return undefined;
   }
 
+  #fileEnd(): Promise<void> | undefined {
+    this.#inFile = false;
+    if (this.#unsummed.length - this.#unsummedHead >= MAX_UNSUMMED_FILES) throw sourceError('the file reader sent too many files without their checksums');
+    this.#unsummed.push(!this.#skipData);
+    return this.#skipData ? undefined : this.#sink.fileEnd();
+  }
+
+  #fileSum(hex: unknown): void {
+    if (this.#unsummedHead === this.#unsummed.length) throw sourceError('the file reader sent a checksum for no file');
+    if (typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex)) throw sourceError('the file reader sent a malformed checksum');
+    const deliver = this.#unsummed[this.#unsummedHead++];
+    // Drop the delivered prefix now and then, so the queue stays as long as what is outstanding.
+    if (this.#unsummedHead > 4096 && this.#unsummedHead * 2 > this.#unsummed.length) {
+      this.#unsummed.splice(0, this.#unsummedHead);
+      this.#unsummedHead = 0;
+    }
+    if (deliver) this.#sink.fileSum(hex);
+  }
+
   #header(h: FrameHeader): Promise<void> | undefined {
     const problem = headerProblem(h);
     if (problem) throw sourceError(`the file reader sent a ${problem}`);
-    if (this.#sumDue !== (h.t === 's')) throw sourceError('the file reader sent a file without its checksum');
-    if (h.t === 's') {
-      this.#sumDue = false;
-      if (this.#skipData) return undefined;
-      if (typeof h.h !== 'string' || !/^[0-9a-f]{64}$/.test(h.h)) throw sourceError('the file reader sent a malformed checksum');
-      return this.#sink.fileEnd(h.h);
+    if (h.t === 's') { this.#fileSum(h.h); return undefined; }
+    if (h.t === 'e') {
+      if (this.#unsummedHead !== this.#unsummed.length) throw sourceError('the file reader ended with files still missing their checksums');
+      this.ended = true;
+      return undefined;
     }
-    if (h.t === 'e') { this.ended = true; return undefined; }
     if (h.t === 'w') {
       const warning: SourceWarning = { code: String(h.c), message: String(h.msg) };
       if (typeof h.p === 'string') warning.path = h.p;
@@ -101,7 +126,7 @@ export class FrameParser {
     const isRoot = h.p === '' && h.t === 'd';
     this.#skipData = false;
     this.#dataLeft = h.t === 'f' ? h.s : 0;
-    this.#sumDue = h.t === 'f';
+    this.#inFile = h.t === 'f';
     if (!isRoot && (!isSafeRelativePath(h.p) || !sshAllows(h.p) || (h.t === 'h' && !this.#linkable.has(h.l)))) {
       this.#skipData = true;
       this.#sink.warning({ code: HOME_WARNINGS.unsafePath, path: h.p, message: 'the file reader sent an entry outside the policy; skipped' });

@@ -8,13 +8,20 @@ export type FrameHeader =
   | { t: 'f'; p: string; m: number; mt: number; u: number; g: number; s: number; k?: 1 }
   | { t: 'l'; p: string; m: number; mt: number; u: number; g: number; l: string }
   | { t: 'h'; p: string; m: number; mt: number; u: number; g: number; l: string }
-  /** After a file's content: the sha256 of exactly the bytes sent. */
+  /**
+   * The sha256 of exactly the bytes sent for a file. Checksums come in the order of the files,
+   * each after its file's content but possibly after later frames: the reader hashes on another
+   * thread and does not wait for it.
+   */
   | { t: 's'; h: string }
   | { t: 'w'; c: string; p?: string; msg: string }
   | { t: 'e'; n: number };
 
 /** Largest header the reader accepts; real ones are a few hundred bytes. */
 export const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Files whose checksum may be outstanding at once; the reader has a few MiB in flight. */
+export const MAX_UNSUMMED_FILES = 1 << 20;
 
 /** Warning codes a home-directory read can produce. */
 export const HOME_WARNINGS = {

@@ -44,8 +44,13 @@ export interface HomeEntry {
 export interface HomeSink {
   entry(entry: HomeEntry): Promise<void> | undefined;
   data(chunk: Buffer): Promise<void> | undefined;
-  /** A file's content is complete; `sha256` is the reader's hash of the bytes sent. */
-  fileEnd(sha256: string): Promise<void> | undefined;
+  /** A file's content is complete. */
+  fileEnd(): Promise<void> | undefined;
+  /**
+   * The reader's sha256 of the bytes sent for the oldest file that ended without one yet.
+   * Checksums follow the files' order but may arrive after later entries.
+   */
+  fileSum(sha256: string): void;
   warning(warning: SourceWarning): void;
 }
 

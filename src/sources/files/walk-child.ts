@@ -11,10 +11,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { isUtf8 } from 'node:buffer';
-import { createHash, type Hash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { HOME_WARNINGS, type FrameHeader } from './frame.ts';
 import { makeExcluder, sshAllows } from './policy.ts';
 import { dropPrivileges } from '../common/drop-privileges.ts';
+import type { HashRequest, HashReply } from './hash-worker.ts';
 
 interface ChildConfig {
   home: string;
@@ -27,17 +28,30 @@ interface ChildConfig {
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const OUT_SIZE = 1 << 20;
 /**
- * Output buffers in flight to the daemon. The socket's kernel buffer is only ~200 KB: with
- * several buffers queued on it (written by libuv as the daemon drains, woken by epoll), the
- * walk keeps reading while the daemon or this process is briefly descheduled.
+ * Output buffers in flight to the daemon and the hashing thread. The socket's kernel buffer is
+ * only ~200 KB: with several buffers queued on it (written by libuv as the daemon drains, woken
+ * by epoll), the walk keeps reading while the daemon or this process is briefly descheduled.
  */
-const OUT_BUFFERS = 4;
-/** Reads at least this large go to the threadpool, overlapping the hash of the previous block. */
-const ASYNC_READ_FROM = 128 * 1024;
-const free: Buffer[] = Array.from({ length: OUT_BUFFERS - 1 }, () => Buffer.allocUnsafeSlow(OUT_SIZE));
-let out: Buffer = Buffer.allocUnsafeSlow(OUT_SIZE);
+const OUT_BUFFERS = 6;
+/** Shared with the hashing thread, which reads the file content in them (hash-worker.ts). */
+const buffers = Array.from({ length: OUT_BUFFERS }, () => Buffer.from(new SharedArrayBuffer(OUT_SIZE)));
+/** A buffer is free again once both the socket and the hashing thread are done with it. */
+const holds = new Array<number>(OUT_BUFFERS).fill(0);
+const free: number[] = Array.from({ length: OUT_BUFFERS - 1 }, (_v, i) => i + 1);
+let cur = 0;
+let out: Buffer = buffers[0];
 let outLen = 0;
 let bufferFreed: (() => void) | null = null;
+/** File content in the current buffer, as HashRequest ranges. */
+let ranges: number[] = [];
+/** Where the content of the file being copied starts in the current buffer; -1 between files. */
+let contentStart = -1;
+/** Files whose content was sent and whose checksum frame is not yet. */
+let unsummed = 0;
+/** Checksums back from the hashing thread, sent as 's' frames in file order. */
+const sums: string[] = [];
+let allSummed: (() => void) | null = null;
+let hasher: Worker;
 const sock = new net.Socket({ fd: 1, readable: false, writable: true });
 sock.on('error', (err) => fatal(err));
 
@@ -47,21 +61,48 @@ function fatal(err: unknown): never {
   process.exit(2);
 }
 
-/** Hands the current buffer to the socket; resolves once another buffer is free to fill. */
+function release(idx: number): void {
+  if (--holds[idx] > 0) return;
+  free.push(idx);
+  bufferFreed?.();
+}
+
+function startHasher(): void {
+  hasher = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData: { buffers: buffers.map((b) => b.buffer) } });
+  hasher.on('error', fatal);
+  hasher.on('message', ({ buf, sums: done }: HashReply) => {
+    sums.push(...done);
+    unsummed -= done.length;
+    release(buf);
+    if (unsummed === 0) allSummed?.();
+  });
+}
+
+/** Hands the current buffer to the socket and the hashing thread; resolves once another is free. */
 function flush(): Promise<void> | undefined {
   if (outLen === 0) return undefined;
-  const buf = out;
-  sock.write(buf.subarray(0, outLen), (err) => {
-    if (err) return;
-    free.push(buf);
-    bufferFreed?.();
+  const idx = cur;
+  if (contentStart >= 0) ranges.push(contentStart, outLen, 0);
+  holds[idx] = ranges.length > 0 ? 2 : 1;
+  if (ranges.length > 0) {
+    hasher.postMessage({ buf: idx, ranges } satisfies HashRequest);
+    ranges = [];
+  }
+  sock.write(out.subarray(0, outLen), (err) => {
+    if (!err) release(idx);
   });
   outLen = 0;
+  if (contentStart >= 0) contentStart = 0;
   const next = free.pop();
-  if (next) { out = next; return undefined; }
+  if (next !== undefined) { use(next); return undefined; }
   return new Promise((resolve) => {
-    bufferFreed = () => { bufferFreed = null; out = free.pop()!; resolve(); };
+    bufferFreed = () => { bufferFreed = null; use(free.pop()!); resolve(); };
   });
+}
+
+function use(idx: number): void {
+  cur = idx;
+  out = buffers[idx];
 }
 
 /** Room for `need` more bytes in the current buffer, flushing it first if necessary. */
@@ -84,6 +125,17 @@ function put(json: Buffer): void {
   outLen += 4 + json.length;
 }
 
+/** Sends the checksums the hashing thread has returned so far. */
+async function emitSums(): Promise<void> {
+  // More may arrive while a frame waits for room; they follow in the next round.
+  while (sums.length > 0) {
+    for (const h of sums.splice(0)) {
+      const wait = emit({ t: 's', h });
+      if (wait) await wait;
+    }
+  }
+}
+
 function warn(code: string, rel: string, msg: string): Promise<void> | undefined {
   return emit({ t: 'w', c: code, p: rel, msg });
 }
@@ -92,54 +144,33 @@ function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? 'EIO';
 }
 
-function readAsync(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.read(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n)));
-  });
-}
-
 /**
- * Writes `size` bytes of an open file, hashing them on the way (the sha256 goes into SHA256SUMS;
- * hashing here keeps it off the daemon's event loop). Large reads run on the threadpool while
- * the previous block is hashed. Pads with zeros if the file shrank. Returns whether it changed.
+ * Writes `size` bytes of an open file; the hashing thread hashes them from the buffers. Pads with
+ * zeros if the file shrank, keeping the frame's promised length. Returns whether it shrank.
  */
-async function copyContent(fd: number, size: number, hash: Hash): Promise<boolean> {
+async function copyContent(fd: number, size: number): Promise<boolean> {
   let remaining = size;
-  // Read but not yet hashed; always hashed before its buffer can be handed to the socket.
-  let unhashed: Buffer | null = null;
+  let shrunk = false;
+  contentStart = outLen;
   while (remaining > 0) {
     if (outLen === OUT_SIZE) {
-      if (unhashed) { hash.update(unhashed); unhashed = null; }
-      await flush();
+      const wait = flush();
+      if (wait) await wait;
     }
     const want = Math.min(remaining, OUT_SIZE - outLen);
-    let n: number;
-    if (want >= ASYNC_READ_FROM) {
-      const reading = readAsync(fd, out, outLen, want);
-      if (unhashed) { hash.update(unhashed); unhashed = null; }
-      n = await reading;
-    } else {
-      n = fs.readSync(fd, out, outLen, want, null);
-    }
-    if (unhashed) { hash.update(unhashed); unhashed = null; }
+    let n = shrunk ? 0 : fs.readSync(fd, out, outLen, want, null);
     if (n === 0) {
-      // Shrunk while read: keep the frame's promised length, say so in a warning.
-      while (remaining > 0) {
-        if (outLen === OUT_SIZE) await flush();
-        const z = Math.min(remaining, OUT_SIZE - outLen);
-        out.fill(0, outLen, outLen + z);
-        hash.update(out.subarray(outLen, outLen + z));
-        outLen += z;
-        remaining -= z;
-      }
-      return true;
+      shrunk = true;
+      out.fill(0, outLen, outLen + want);
+      n = want;
     }
-    unhashed = out.subarray(outLen, outLen + n);
     outLen += n;
     remaining -= n;
   }
-  if (unhashed) hash.update(unhashed);
-  return false;
+  ranges.push(contentStart, outLen, 1);
+  contentStart = -1;
+  unsummed++;
+  return shrunk;
 }
 
 const seenInodes = new Map<string, string>();
@@ -173,19 +204,19 @@ async function visitFile(dirPath: string, name: string, rel: string): Promise<vo
       }
       seenInodes.set(key, rel);
     }
-    await emit(st.nlink > 1 ? { t: 'f', ...base, s: st.size, k: 1 } : { t: 'f', ...base, s: st.size });
+    if (sums.length > 0) await emitSums();
+    const head = emit(st.nlink > 1 ? { t: 'f', ...base, s: st.size, k: 1 } : { t: 'f', ...base, s: st.size });
+    if (head) await head;
     entries++;
-    let changed: boolean;
-    const hash = createHash('sha256');
+    let shrunk: boolean;
     try {
-      changed = await copyContent(fd, st.size, hash);
+      shrunk = await copyContent(fd, st.size);
     } catch (err) {
       // The frame promised st.size bytes: the reader cannot continue the stream consistently.
       throw new Error(`reading ${JSON.stringify(rel)} failed: ${errCode(err)}`, { cause: err });
     }
-    await emit({ t: 's', h: hash.digest('hex') });
     const after = fs.fstatSync(fd);
-    if (changed || after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
+    if (shrunk || after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
       await warn(HOME_WARNINGS.changed, rel, 'changed while it was read; the archived copy may be inconsistent');
     }
   } finally {
@@ -292,10 +323,15 @@ async function main(): Promise<void> {
   const rootFd = fs.openSync(cfg.home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   const st = fs.fstatSync(rootFd);
   await emit({ t: 'd', p: '', m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid });
+  startHasher();
   await walk(rootFd, '', makeExcluder(cfg.excludes ?? []));
+  await flush();
+  if (unsummed > 0) await new Promise<void>((resolve) => { allSummed = resolve; });
+  await emitSums();
   await emit({ t: 'e', n: entries });
   await flush();
   await new Promise<void>((resolve) => sock.end(resolve));
+  await hasher.terminate();
 }
 
 main().catch(fatal);

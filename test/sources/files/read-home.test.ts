@@ -35,13 +35,17 @@ async function collect(opts: Parameters<typeof readHome>[0]): Promise<{ entries:
   const warnings: SourceWarning[] = [];
   const content = new Map<string, Buffer>();
   const sums = new Map<string, string>();
+  // Checksums come in file order, possibly after later entries.
+  const unsummed: string[] = [];
   let current = '';
   await readHome(opts, {
     entry: (e) => { entries.push(e); current = e.path; if (e.type === 'file') content.set(current, Buffer.alloc(0)); return undefined; },
     data: (chunk) => { content.set(current, Buffer.concat([content.get(current)!, chunk])); return undefined; },
-    fileEnd: (sha256) => { sums.set(current, sha256); return undefined; },
+    fileEnd: () => { unsummed.push(current); return undefined; },
+    fileSum: (sha256) => { sums.set(unsummed.shift()!, sha256); },
     warning: (w) => { warnings.push(w); },
   });
+  if (unsummed.length > 0) throw new Error(`no checksum for ${unsummed.join(', ')}`);
   for (const [p, data] of content) {
     if (sums.get(p) !== createHash('sha256').update(data).digest('hex')) throw new Error(`checksum of ${p} does not match its content`);
   }
@@ -171,10 +175,12 @@ t.test('the daemon does not trust the reader: unsafe frames are skipped or fail 
   const entries: HomeEntry[] = [];
   const warnings: SourceWarning[] = [];
   const data: string[] = [];
+  const sums: string[] = [];
   const parser = new FrameParser({
     entry: (e) => { entries.push(e); return undefined; },
     data: (c) => { data.push(c.toString()); return undefined; },
     fileEnd: () => undefined,
+    fileSum: (h) => { sums.push(h); },
     warning: (w) => { warnings.push(w); },
   });
   const sum = (content: string): Buffer => frame({ t: 's', h: createHash('sha256').update(content).digest('hex') });
@@ -184,25 +190,30 @@ t.test('the daemon does not trust the reader: unsafe frames are skipped or fail 
     frame({ t: 'f', p: 'a/../../etc/passwd', s: 4, ...base }, 'BBBB'), sum('BBBB'),
     frame({ t: 'f', p: '.ssh/id_rsa', s: 4, ...base }, 'CCCC'), sum('CCCC'),
     frame({ t: 'h', p: 'x', l: '../../etc/shadow', ...base }),
-    frame({ t: 'f', p: 'ok.txt', s: 2, k: 1, ...base }, 'ok'), sum('ok'),
-    frame({ t: 'f', p: 'plain.txt', s: 2, ...base }, 'pl'), sum('pl'),
+    frame({ t: 'f', p: 'ok.txt', s: 2, k: 1, ...base }, 'ok'),
+    frame({ t: 'f', p: 'plain.txt', s: 2, ...base }, 'pl'), sum('ok'),
     frame({ t: 'h', p: 'ok3.txt', l: 'plain.txt', ...base }),
-    frame({ t: 'h', p: 'ok2.txt', l: 'ok.txt', ...base }),
+    frame({ t: 'h', p: 'ok2.txt', l: 'ok.txt', ...base }), sum('pl'),
     frame({ t: 'e', n: 3 }),
   ]));
   t.same(entries.map((e) => [e.path, e.type]), [['', 'directory'], ['ok.txt', 'file'], ['plain.txt', 'file'], ['ok2.txt', 'hardlink']]);
   t.same(data, ['ok', 'pl'], 'data of skipped entries is dropped');
+  t.same(sums, [createHash('sha256').update('ok').digest('hex'), createHash('sha256').update('pl').digest('hex')],
+    'late checksums reach their files in order; those of skipped files are dropped');
   t.equal(warnings.filter((w) => w.code === 'UNSAFE_PATH').length, 5, 'including a hard link to a file not announced as linked');
   t.ok(parser.complete);
-  const none = { entry: () => undefined, data: () => undefined, fileEnd: () => undefined, warning: () => {} };
+  const none = { entry: () => undefined, data: () => undefined, fileEnd: () => undefined, fileSum: () => {}, warning: () => {} };
   const bad = new FrameParser(none);
   t.throws(() => bad.feed(Buffer.from([0xff, 0xff, 0xff, 0x7f, 1, 2, 3])), { code: 'AGENT_E_SOURCE_READ' }, 'oversized header');
   const bad2 = new FrameParser(none);
   t.throws(() => bad2.feed(frame({ t: 'f', p: 'x', s: -1, ...base })), { code: 'AGENT_E_SOURCE_READ' }, 'negative size');
   t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 'f', p: 'x', s: 1, ...base }, 'x'), frame({ t: 'e', n: 1 })])), { code: 'AGENT_E_SOURCE_READ' }, 'file without checksum');
+  t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 'f', p: 'x', s: 1, ...base }, 'x'), sum('x'), sum('y')])), { code: 'AGENT_E_SOURCE_READ' }, 'checksum for no file');
+  t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 's', h: 'a'.repeat(64) }), frame({ t: 'f', p: 'x', s: 1, ...base }, 'x')])), { code: 'AGENT_E_SOURCE_READ' }, 'checksum before its file');
+  t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 'f', p: 'x', s: 1, ...base }, 'x'), frame({ t: 's', h: 'not hex' })])), { code: 'AGENT_E_SOURCE_READ' }, 'malformed checksum');
 });
 
 t.test('uid 0 is refused when the daemon is root', async (t) => {
   if (!requirePeer(t, 'root', IS_ROOT, 'tests must run as root')) return;
-  await t.rejects(readHome({ home: '/root', uid: 0, gid: 0 }, { entry: () => undefined, data: () => undefined, fileEnd: () => undefined, warning: () => {} }), { code: 'AGENT_E_INVALID' });
+  await t.rejects(readHome({ home: '/root', uid: 0, gid: 0 }, { entry: () => undefined, data: () => undefined, fileEnd: () => undefined, fileSum: () => {}, warning: () => {} }), { code: 'AGENT_E_INVALID' });
 });
