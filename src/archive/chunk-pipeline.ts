@@ -149,10 +149,12 @@ export class ChunkPipeline {
   async finish(): Promise<void> {
     this.#seal();
     await this.#tail;
+    this.#codec.close();
   }
 
   /** Waits for queued work to settle without surfacing its errors (used before cleanup). */
   async settle(): Promise<void> {
     await this.#tail.catch(noop);
+    this.#codec.close();
   }
 }
