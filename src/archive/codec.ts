@@ -182,10 +182,10 @@ export const DEFAULT_GZIP_LEVEL = 4;
 export const DEFAULT_ZSTD_LEVEL = 3;
 
 export function makeCodec(name: Compression, level?: number): Codec {
+  const chunkSize = 1 << 20;
   // zlib's chunkSize is its output buffer. Large enough for a typical compressed chunk, one
   // threadpool pass compresses it instead of a round trip to the main thread per 16 KiB of
   // output; not so large that every call allocates a chunk-sized buffer it barely uses.
-  const chunkSize = 1 << 20;
   const outputSize = 256 * 1024;
   if (name === 'gzip') {
     const opts = { level: level ?? DEFAULT_GZIP_LEVEL, chunkSize: outputSize };

@@ -2,6 +2,7 @@
 // of every regular file for SHA256SUMS. Content is hashed as it passes, never held whole.
 import { createHash, type Hash } from 'node:crypto';
 import { AgentError } from '../errors/index.ts';
+import { Fifo } from '../core/index.ts';
 import { tarHeader, padding, END_OF_ARCHIVE, type TarHeader } from './tar-header.ts';
 import { storedByName, looksIncompressible, SAMPLE_FROM_SIZE } from './compressibility.ts';
 import { sha256sumLine } from './checksums.ts';
@@ -20,7 +21,6 @@ const ZEROS = Buffer.alloc(512);
 const SUMS_BLOCK = 256 * 1024;
 /** Stands in for a digest the source hands over later; overwritten in place. */
 const UNKNOWN_DIGEST = '0'.repeat(64);
-const FILLED = { block: Buffer.alloc(0), at: 0 };
 
 export class TarAssembler {
   readonly #pipe: ChunkPipeline;
@@ -36,8 +36,7 @@ export class TarAssembler {
    * Lines of files whose source hands their digest later (sourceSum()), oldest first: where in
    * #sums or #sumsBuf the line's placeholder digest lies.
    */
-  readonly #unsummed: Array<{ block: Buffer; at: number }> = [];
-  #unsummedHead = 0;
+  readonly #unsummed = new Fifo<{ block: Buffer; at: number }>();
 
   constructor(pipe: ChunkPipeline) {
     this.#pipe = pipe;
@@ -86,11 +85,9 @@ export class TarAssembler {
 
   /** The source's digest of the oldest file ended without one. */
   sourceSum(sha256: string): void {
-    if (this.#unsummedHead === this.#unsummed.length) throw new AgentError('AGENT_E_INTERNAL', 'a checksum arrived for no file');
-    const { block, at } = this.#unsummed[this.#unsummedHead];
-    this.#unsummed[this.#unsummedHead++] = FILLED;
-    if (this.#unsummedHead === this.#unsummed.length) { this.#unsummed.length = 0; this.#unsummedHead = 0; }
-    block.write(sha256, at, 'latin1');
+    const line = this.#unsummed.take();
+    if (!line) throw new AgentError('AGENT_E_INTERNAL', 'a checksum arrived for no file');
+    line.block.write(sha256, line.at, 'latin1');
   }
 
   /** Appends a line; returns where it starts in #sumsBuf. */
@@ -108,7 +105,7 @@ export class TarAssembler {
 
   /** SHA256SUMS for every regular file written so far. */
   sums(): Buffer {
-    const missing = this.#unsummed.length - this.#unsummedHead;
+    const missing = this.#unsummed.length;
     if (missing > 0) throw new AgentError('AGENT_E_INTERNAL', `${missing} file checksums never arrived`);
     return Buffer.concat([...this.#sums, this.#sumsBuf.subarray(0, this.#sumsLen)]);
   }

@@ -2,7 +2,7 @@
 // malformed framing fails the read; unsafe paths, policy violations and hard links to files
 // not sent before are skipped with a warning.
 import { AgentError } from '../../errors/index.ts';
-import type { SourceWarning } from '../../core/index.ts';
+import { Fifo, type SourceWarning } from '../../core/index.ts';
 import { HOME_WARNINGS, MAX_HEADER_BYTES, MAX_UNSUMMED_FILES, type FrameHeader } from './frame.ts';
 import { isSafeRelativePath, sshAllows } from './policy.ts';
 import type { HomeEntry, HomeSink } from './read-home.ts';
@@ -33,8 +33,7 @@ export class FrameParser {
   /** A file entry is open: its content ends once #dataLeft reaches 0. */
   #inFile = false;
   /** Files whose content ended and whose checksum is due, oldest first; false where skipped. */
-  readonly #unsummed: boolean[] = [];
-  #unsummedHead = 0;
+  readonly #unsummed = new Fifo<boolean>();
   ended = false;
   readonly #linkable = new Set<string>();
 
@@ -43,7 +42,7 @@ export class FrameParser {
   }
 
   get complete(): boolean {
-    return this.ended && !this.#inFile && this.#pending === null && this.#unsummedHead === this.#unsummed.length;
+    return this.ended && !this.#inFile && this.#pending === null && this.#unsummed.length === 0;
   }
 
   feed(input: Buffer): Promise<void> | undefined {
@@ -91,21 +90,15 @@ export class FrameParser {
 
   #fileEnd(): Promise<void> | undefined {
     this.#inFile = false;
-    if (this.#unsummed.length - this.#unsummedHead >= MAX_UNSUMMED_FILES) throw sourceError('the file reader sent too many files without their checksums');
+    if (this.#unsummed.length >= MAX_UNSUMMED_FILES) throw sourceError('the file reader sent too many files without their checksums');
     this.#unsummed.push(!this.#skipData);
     return this.#skipData ? undefined : this.#sink.fileEnd();
   }
 
   #fileSum(hex: unknown): void {
-    if (this.#unsummedHead === this.#unsummed.length) throw sourceError('the file reader sent a checksum for no file');
+    if (this.#unsummed.length === 0) throw sourceError('the file reader sent a checksum for no file');
     if (typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex)) throw sourceError('the file reader sent a malformed checksum');
-    const deliver = this.#unsummed[this.#unsummedHead++];
-    // Drop the delivered prefix now and then, so the queue stays as long as what is outstanding.
-    if (this.#unsummedHead > 4096 && this.#unsummedHead * 2 > this.#unsummed.length) {
-      this.#unsummed.splice(0, this.#unsummedHead);
-      this.#unsummedHead = 0;
-    }
-    if (deliver) this.#sink.fileSum(hex);
+    if (this.#unsummed.take()) this.#sink.fileSum(hex);
   }
 
   #header(h: FrameHeader): Promise<void> | undefined {
@@ -113,7 +106,7 @@ export class FrameParser {
     if (problem) throw sourceError(`the file reader sent a ${problem}`);
     if (h.t === 's') { this.#fileSum(h.h); return undefined; }
     if (h.t === 'e') {
-      if (this.#unsummedHead !== this.#unsummed.length) throw sourceError('the file reader ended with files still missing their checksums');
+      if (this.#unsummed.length > 0) throw sourceError('the file reader ended with files still missing their checksums');
       this.ended = true;
       return undefined;
     }
