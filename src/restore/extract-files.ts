@@ -2,13 +2,13 @@
 // (extract-child.ts), which becomes the target account first. The archive is streamed to the
 // child's stdin from the daemon, so the child never needs to read the root-only spool.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { AgentError } from '../errors/index.ts';
 import type { SourceWarning } from '../core/index.ts';
 import type { ArchiveSource } from '../archive/archive-source.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
+import { siblingModule } from '../core/sibling-module.ts';
 
 export interface ExtractFilesOptions {
   source: ArchiveSource;
@@ -26,7 +26,7 @@ export interface ExtractFilesOptions {
 
 export interface ExtractStats { files: number; directories: number; symlinks: number; hardlinks: number; bytes: number; skipped: number }
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./extract-child.ts', import.meta.url));
+const CHILD_SCRIPT = siblingModule(import.meta.url, 'extract-child');
 const STDERR_KEEP = 4096;
 const MAX_WARNINGS = 1000;
 

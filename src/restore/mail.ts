@@ -6,14 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { AgentError } from '../errors/index.ts';
 import type { SourceWarning } from '../core/index.ts';
 import { resolveMailOwner } from '../sources/mail/owner.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
+import { siblingModule } from '../core/sibling-module.ts';
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./mail-writer-child.ts', import.meta.url));
+const CHILD_SCRIPT = siblingModule(import.meta.url, 'mail-writer-child');
 // Maildir++ folder: '' (INBOX) or '.' + levels separated by '.', no '/', no empty level.
 const FOLDER = /^(\.[^./\x00-\x1f\x7f][^/\x00-\x1f\x7f]{0,254})?$/;
 const FILENAME = /^[^./\x00-\x1f\x7f][^/\x00-\x1f\x7f]{0,254}$/;

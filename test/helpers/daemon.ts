@@ -76,9 +76,9 @@ export interface ChildDaemon {
   waitForSocket(): Promise<void>;
 }
 
-/** hostagentd as a real process, killed with the test if still running. */
-export function spawnDaemon(t: Test, args: string[], env: NodeJS.ProcessEnv = {}): ChildDaemon {
-  const child = spawn(process.execPath, [HOSTAGENTD, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** hostagentd as a real process (from source, or `entry` such as a build's), killed with the test if still running. */
+export function spawnDaemon(t: Test, args: string[], env: NodeJS.ProcessEnv = {}, entry = HOSTAGENTD): ChildDaemon {
+  const child = spawn(process.execPath, [entry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });

@@ -6,7 +6,6 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { IS_ROOT, requirePeer, hasCommand } from '../helpers/peer.ts';
 import { startDaemon } from '../helpers/daemon.ts';
@@ -14,7 +13,7 @@ import { makeTenant, sharedTempDir } from '../helpers/tenant.ts';
 import { backupAndWait, waitForJob } from '../helpers/backup-flow.ts';
 import { mariadbAvailable, startMariadb } from '../peers/mariadb.ts';
 import { postgresqlAvailable, startPostgresql } from '../peers/postgresql.ts';
-import { makeMaildir } from '../sources/mail/make-maildir.ts';
+import { makeMaildir, maildirFiles } from '../sources/mail/make-maildir.ts';
 import { treeListing, treeDifferences } from './tree-listing.ts';
 
 t.setTimeout(600_000);
@@ -34,23 +33,6 @@ ns1 IN A   192.0.2.1
 www IN A   192.0.2.10
 mail IN A  192.0.2.20
 `;
-
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Every message file of a Maildir: folder/subdir/name -> sha256 of the content. */
-function maildirFiles(root: string, only?: (folder: string) => boolean): Map<string, string> {
-  const out = new Map<string, string>();
-  const folders = ['', ...fs.readdirSync(root).filter((n) => n.startsWith('.'))];
-  for (const f of folders) {
-    if (only && !only(f)) continue;
-    for (const sub of ['cur', 'new']) {
-      const dir = path.join(root, f, sub);
-      if (!fs.existsSync(dir)) continue;
-      for (const n of fs.readdirSync(dir)) out.set(`${f}/${sub}/${n}`, sha(fs.readFileSync(path.join(dir, n))));
-    }
-  }
-  return out;
-}
 
 if (ok) {
   const mdb = await startMariadb();

@@ -1,12 +1,12 @@
 // Reads an account's home directory through the unprivileged child (walk-child.ts) and streams
 // its entries and content into a sink, checking every frame on the way (frame-parser.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import net from 'node:net';
 import { AgentError } from '../../errors/index.ts';
 import type { SourceWarning } from '../../core/index.ts';
 import { FrameParser, sourceError, isInt } from './frame-parser.ts';
+import { siblingModule } from '../../core/sibling-module.ts';
 
 export type IoniceClass = 'idle' | 'best-effort' | 'none';
 
@@ -54,7 +54,7 @@ export interface HomeSink {
   warning(warning: SourceWarning): void;
 }
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./walk-child.ts', import.meta.url));
+const CHILD_SCRIPT = siblingModule(import.meta.url, 'walk-child');
 const STDERR_KEEP = 4096;
 const IONICE = ['/usr/bin/ionice', '/bin/ionice'].find((p) => fs.existsSync(p));
 

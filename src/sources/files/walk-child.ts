@@ -17,6 +17,7 @@ import { HOME_WARNINGS, type FrameHeader } from './frame.ts';
 import { makeExcluder, sshAllows } from './policy.ts';
 import { dropPrivileges } from '../common/drop-privileges.ts';
 import type { HashRequest, HashReply } from './hash-worker.ts';
+import { siblingModule } from '../../core/sibling-module.ts';
 
 interface ChildConfig {
   home: string;
@@ -69,7 +70,7 @@ function release(idx: number): void {
 }
 
 function startHasher(): void {
-  hasher = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData: { buffers: buffers.map((b) => b.buffer) } });
+  hasher = new Worker(siblingModule(import.meta.url, 'hash-worker'), { workerData: { buffers: buffers.map((b) => b.buffer) } });
   hasher.on('error', fatal);
   hasher.on('message', ({ buf, sums: done }: HashReply) => {
     sums.push(...done);

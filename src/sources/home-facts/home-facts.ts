@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { AgentError } from '../../errors/index.ts';
 import { runChild } from '../common/index.ts';
 import { nodeForUnprivilegedChildren } from '../common/node-for-children.ts';
+import { siblingModule } from '../../core/sibling-module.ts';
 
 export interface HomeFacts {
   files: number;
@@ -9,7 +9,7 @@ export interface HomeFacts {
   gitHeads: Record<string, { ref: string | null; commit: string | null }>;
 }
 
-const CHILD = fileURLToPath(new URL(`./home-facts-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+const CHILD = siblingModule(import.meta.url, 'home-facts-child');
 
 /** Size of a home and the git HEAD of its docroots, learned as the account's own user. */
 export async function homeFacts(opts: { home: string; uid: number; gid: number; docroots: string[]; signal?: AbortSignal }): Promise<HomeFacts> {

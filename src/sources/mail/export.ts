@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { AgentError } from '../../errors/index.ts';
 import type { ArchiveEntry, SourceWarning } from '../../core/archive-part.ts';
 import { bufferEntry, nodeForUnprivilegedChildren, privatePath, spoolFileEntry, startChild, summarizeStderr, type ChildPriority } from '../common/index.ts';
@@ -24,6 +23,7 @@ import { decodeModifiedUtf7, folderLevels, parentFolder, roleByName } from './fo
 import { resolveMailOwner } from './owner.ts';
 import { accountDocument } from './account.ts';
 import type { ReaderFrame } from './reader-protocol.ts';
+import { siblingModule } from '../../core/sibling-module.ts';
 
 export interface MailboxSpec {
   address: string;
@@ -49,7 +49,7 @@ export interface MailExportOptions {
 // Addresses become one path segment: no separators, no control characters, no spaces.
 const ADDRESS = /^[^\s/\\@\x00-\x1f\x7f]{1,64}@[^\s/\\@\x00-\x1f\x7f]{1,255}$/;
 
-const CHILD_SCRIPT = fileURLToPath(new URL(`./maildir-reader-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+const CHILD_SCRIPT = siblingModule(import.meta.url, 'maildir-reader-child');
 
 const ALL_RIGHTS = { mayReadItems: true, mayAddItems: true, mayRemoveItems: true, maySetSeen: true, maySetKeywords: true, mayCreateChild: true, mayRename: true, mayDelete: true, maySubmit: true };
 

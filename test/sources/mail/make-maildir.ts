@@ -96,3 +96,18 @@ function chownTree(p: string, uid: number, gid: number): void {
   fs.lchownSync(p, uid, gid);
   if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), uid, gid);
 }
+
+/** Every message file of a Maildir: folder/subdir/name -> sha256 of the content. */
+export function maildirFiles(root: string, only?: (folder: string) => boolean): Map<string, string> {
+  const out = new Map<string, string>();
+  const folders = ['', ...fs.readdirSync(root).filter((n) => n.startsWith('.'))];
+  for (const f of folders) {
+    if (only && !only(f)) continue;
+    for (const sub of ['cur', 'new']) {
+      const dir = path.join(root, f, sub);
+      if (!fs.existsSync(dir)) continue;
+      for (const n of fs.readdirSync(dir)) out.set(`${f}/${sub}/${n}`, createHash('sha256').update(fs.readFileSync(path.join(dir, n))).digest('hex'));
+    }
+  }
+  return out;
+}
