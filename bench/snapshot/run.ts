@@ -4,9 +4,11 @@
 //   zstd: ours vs `tar -cf - | zstd -3 -T2` (target: time <= 1.2x)
 //   peak RSS of the archive writer process on the large profile, gzip and zstd (target: <= 150 MiB)
 // Our side runs with the environment of systemd/hostagent.service (malloc settings), as the
-// daemon does; the RSS without it is printed too. Our time is the snapshot's own, measured inside
-// the process from the call to its return (reader start-up included): the daemon is resident, so
-// loading its modules is not part of a snapshot. The process's whole time is printed beside it.
+// daemon does; the RSS without it is printed too. Ours is the build that ships
+// (scripts/build-shipped.ts): the file reader a snapshot starts loads JavaScript, as on a node. Our
+// time is the snapshot's own, measured inside the process from the call to its return (reader
+// start-up included): the daemon is resident, so loading its modules is not part of a snapshot.
+// The process's whole time is printed beside it.
 // Before every contender the sample is read through again (this host's kdamond reclaims idle
 // page cache) and dirty pages are synced, so no contender pays for another's writeback.
 // Usage: node bench/snapshot/run.ts [--profile wordpress] [--runs 1] [--rss-profile large] [--no-rss]
@@ -21,6 +23,7 @@ import { DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL } from '../../src/archive/codec.
 import { cachedSample, warmPageCache, benchOwner } from '../lib/sample-cache.ts';
 import { timeShell, timeCommand, median, hasCommand, type Timing } from '../lib/timing.ts';
 import { unitEnvironment, describeEnvironment } from '../lib/unit-env.ts';
+import { buildShipped } from '../../scripts/build-shipped.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +48,7 @@ interface Ours { ms: number; bytes: number; files: number; warnings: number; max
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hostagent-bench-out-'));
 const cacheRoot = path.join(work, 'cache');
 const unitEnv = unitEnvironment(cacheRoot);
+const build = buildShipped();
 
 /** Same start for every contender: the sample in the page cache, nothing dirty. */
 function settle(home: string, out: string): void {
@@ -61,7 +65,7 @@ function runRef(home: string, out: string, script: string): Timing {
 function runOurs(home: string, out: string, compression: 'gzip' | 'zstd', level?: number, env: Record<string, string> = unitEnv): Ours & Timing & { processWallMs: number } {
   settle(home, out);
   const { uid, gid } = benchOwner();
-  const r = timeCommand([process.execPath, WRITE_ONCE, home, out, compression, String(uid), String(gid), ...(level ? [String(level)] : [])], env);
+  const r = timeCommand([process.execPath, WRITE_ONCE, home, out, compression, String(uid), String(gid), ...(level ? [String(level)] : [])], { ...env, HOSTAGENT_BUILD: build.dir });
   const ours = JSON.parse(r.stdout) as Ours;
   return { ...ours, ...r, wallMs: ours.ms, processWallMs: r.wallMs };
 }
@@ -129,4 +133,5 @@ try {
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+  build.remove();
 }

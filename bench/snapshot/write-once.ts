@@ -1,6 +1,12 @@
 // One archive write in its own process, so the benchmark can read this process's peak RSS
-// (the daemon's share of a snapshot; the file reader is its own child).
-import { writeAccountArchive, type Compression } from '../../src/archive/index.ts';
+// (the daemon's share of a snapshot; the file reader is its own child). With HOSTAGENT_BUILD set
+// to a build (scripts/build-shipped.ts), the archive code and the reader come from it.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Compression } from '../../src/archive/index.ts';
+
+const build = process.env.HOSTAGENT_BUILD;
+const { writeAccountArchive } = await import(build ? pathToFileURL(path.join(build, 'src/archive/index.js')).href : '../../src/archive/index.ts') as typeof import('../../src/archive/index.ts');
 
 const [home, outPath, compression, uid, gid, level] = process.argv.slice(2);
 const t = process.hrtime.bigint();

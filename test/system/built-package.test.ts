@@ -1,4 +1,4 @@
-// The build that ships (tsconfig.build.json, as packaging/build-deb.sh makes dist/) runs as
+// The build that ships (scripts/build-shipped.ts, as packaging/build-deb.sh makes dist/) runs as
 // JavaScript, so every child script and worker thread must be found as a .js file. A daemon
 // started from a fresh build takes a snapshot with a mailbox and restores it in place: the file
 // reader and its hashing thread, the home-facts and Maildir readers, the extractor and the mail
@@ -7,9 +7,10 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { buildShipped } from '../../scripts/build-shipped.ts';
 import { RpcClient } from '../../src/client/index.ts';
 import { IS_ROOT, requirePeer } from '../helpers/peer.ts';
-import { REPO, spawnDaemon, tempDir, writeDevConfig } from '../helpers/daemon.ts';
+import { spawnDaemon, tempDir, writeDevConfig } from '../helpers/daemon.ts';
 import { makeTenant, sharedTempDir } from '../helpers/tenant.ts';
 import { backupAndWait, waitForJob } from '../helpers/backup-flow.ts';
 import { makeMaildir, maildirFiles } from '../sources/mail/make-maildir.ts';
@@ -19,15 +20,11 @@ t.setTimeout(300_000);
 
 if (requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users')) {
   t.test('a daemon built to JavaScript snapshots and restores an account', async (t) => {
-    // Inside the repository, so the build resolves node_modules as an installed package does;
-    // readable by the account's own children, which load their scripts from it.
-    const build = fs.mkdtempSync(path.join(REPO, '.build-test-'));
-    t.teardown(() => fs.rmSync(build, { recursive: true, force: true }));
-    fs.chmodSync(build, 0o755);
-    execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json'), '--outDir', build]);
-    const entry = path.join(build, 'bin/hostagentd.js');
-    t.ok(fs.existsSync(path.join(build, 'src/sources/files/walk-child.js')), 'the build holds the reader as JavaScript');
-    t.notOk(fs.readdirSync(path.join(build, 'src/sources/files')).some((n) => n.endsWith('.ts')), 'and no TypeScript');
+    const build = buildShipped();
+    t.teardown(() => build.remove());
+    const entry = path.join(build.dir, 'bin/hostagentd.js');
+    t.ok(fs.existsSync(path.join(build.dir, 'src/sources/files/walk-child.js')), 'the build holds the reader as JavaScript');
+    t.notOk(fs.readdirSync(path.join(build.dir, 'src/sources/files')).some((n) => n.endsWith('.ts')), 'and no TypeScript');
 
     const parent = sharedTempDir(t);
     const tenant = await makeTenant(t, { profile: 'small', parent });
