@@ -1,11 +1,13 @@
 // Runs an extractor's filesystem work strictly in archive order. A task may return a promise
 // (a large file, written as its data arrives); the tasks behind it wait for it, so the result is
 // the one a sequential extraction gives while the decompressor keeps running ahead.
+import { Fifo } from '../core/fifo.ts';
 
 export type WorkTask = () => void | Promise<void>;
 
 export class OrderedWork {
-  readonly #queue: WorkTask[] = [];
+  /** Tens of thousands of small files can be queued while a large one is written. */
+  readonly #queue = new Fifo<WorkTask>();
   #busy = false;
   #idle: (() => void)[] = [];
 
@@ -22,7 +24,7 @@ export class OrderedWork {
 
   #pump(): void {
     while (!this.#busy && this.#queue.length > 0) {
-      const done = this.#queue.shift()!();
+      const done = this.#queue.take()!();
       if (done) {
         this.#busy = true;
         void done.finally(() => { this.#busy = false; this.#pump(); });
