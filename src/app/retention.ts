@@ -2,7 +2,7 @@
 // scheduled run. Copies to drop are first marked pending_deletion (visible in snapshot.get),
 // then deleted from the destination, then forgotten; a failed delete stays pending and is
 // retried after the next run. selectForPruning never drops the newest and refuses to drop
-// everything; both cases are logged and published.
+// everything; a refusal is logged, published and notified.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Destination } from '../core/destination.ts';
@@ -47,12 +47,8 @@ export async function applyRetention(deps: RetentionDeps, schedule: ScheduleRow,
     const ctx = { scheduleId: schedule.id, account, destination };
     if (decision.refused) {
       outcome.refused = decision.refused;
-      report(deps, 'retention.refused', ctx, `retention of schedule ${schedule.id} for ${account} at ${destination} refused: ${decision.refused}`);
+      reportRefusal(deps, ctx, `retention of schedule ${schedule.id} for ${account} at ${destination} refused: ${decision.refused}`);
       continue;
-    }
-    const newest = decision.keep[0];
-    if (newest && decision.reasons[newest.id]?.length === 1 && decision.reasons[newest.id]![0] === 'newest') {
-      report(deps, 'retention.kept_newest', { ...ctx, snapshotId: newest.id }, `retention of schedule ${schedule.id} for ${account} at ${destination} would have removed the newest snapshot ${newest.id}; it was kept`);
     }
     const toDelete = [...decision.prune, ...here('pending_deletion')];
     if (!toDelete.length) continue;
@@ -93,12 +89,8 @@ function forgetIfGone(deps: RetentionDeps, snapshotId: string): void {
   deps.store.snapshots.delete(snapshotId);
 }
 
-function report(deps: RetentionDeps, type: string, ctx: Record<string, unknown> & { account: string; scheduleId: string }, message: string): void {
+function reportRefusal(deps: RetentionDeps, ctx: { account: string; scheduleId: string; destination: string }, message: string): void {
   deps.log.warn(ctx, message);
-  deps.events.publish({ type, account: null, payload: { ...ctx, message } });
-  const refused = type === 'retention.refused';
-  deps.notice?.({
-    title: refused ? `Retention of ${ctx.account} refused` : `Retention of ${ctx.account} kept the newest snapshot`,
-    body: message, level: refused ? 'error' : 'info', account: ctx.account, scheduleId: ctx.scheduleId,
-  });
+  deps.events.publish({ type: 'retention.refused', account: null, payload: { ...ctx, message } });
+  deps.notice?.({ title: `Retention of ${ctx.account} refused`, body: message, level: 'error', account: ctx.account, scheduleId: ctx.scheduleId });
 }

@@ -15,7 +15,7 @@ export interface RetentionCandidate {
   createdAt: Date | number | string;
 }
 
-export type RetentionRule = 'last' | 'daily' | 'weekly' | 'monthly' | 'newest';
+export type RetentionRule = 'last' | 'daily' | 'weekly' | 'monthly';
 
 export interface RetentionDecision<T extends RetentionCandidate> {
   /** Newest first. */
@@ -73,10 +73,8 @@ export function selectForPruning<T extends RetentionCandidate>(
       refused: `the retention policy would remove all ${dated.length} snapshot(s); nothing was pruned`,
     };
   }
-  // Defensive: every positive rule keeps the newest already, but the newest is never pruned.
-  const newest = dated[0];
-  if (newest && !reasons[newest.s.id]) reasons[newest.s.id] = ['newest'];
-
+  // The newest snapshot is never pruned: every rule with N > 0 takes it first, and a policy with
+  // no such rule was refused above.
   const keep: T[] = [];
   const prune: T[] = [];
   for (const { s } of dated) (reasons[s.id] ? keep : prune).push(s);
