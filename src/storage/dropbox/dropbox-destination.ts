@@ -15,6 +15,7 @@ import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
 import { CHUNK_RETRY } from '../chunk-retry.ts';
 import { withRetries } from '../wrappers/retry.ts';
+import { byName } from '../list-tree.ts';
 import { apiArg } from './api-arg.ts';
 import { DropboxContentHasher } from './content-hash.ts';
 import type { DropboxSettings } from './settings.ts';
@@ -238,7 +239,7 @@ export class DropboxDestination implements Destination {
       if (/not_found/.test((err as { dropboxSummary?: string }).dropboxSummary ?? '')) return [];
       this.#fail(err, 'list');
     }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out.sort(byName);
   }
 
   async delete(name: string): Promise<void> {

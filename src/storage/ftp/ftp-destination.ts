@@ -11,7 +11,8 @@ import { destError } from '../errors.ts';
 import { invalidSetting } from '../invalid.ts';
 import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
-import { isPartialName, partialName } from '../partial-name.ts';
+import { partialName } from '../partial-name.ts';
+import { listTree } from '../list-tree.ts';
 import type { FtpSettings } from './settings.ts';
 
 interface Connection {
@@ -186,21 +187,13 @@ export class FtpDestination implements Destination {
   }
 
   #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
-    return this.#run('list', async ({ client, base }) => {
-      const out: StoredObject[] = [];
-      const walk = async (dir: string, rel: string): Promise<void> => {
-        for (const e of await listDir(client, dir)) {
-          const name = rel + e.name;
-          if (e.isDirectory) {
-            if (prefix.startsWith(name + '/') || (name + '/').startsWith(prefix)) await walk(`${dir}/${e.name}`, name + '/');
-          } else if (e.isFile && name.startsWith(prefix) && isPartialName(name) === partials) {
-            out.push({ name, size: e.size, modifiedAt: e.modifiedAt?.getTime() });
-          }
-        }
-      };
-      await walk(base.replace(/\/+$/, ''), '');
-      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    });
+    return this.#run('list', ({ client, base }) => listTree(base.replace(/\/+$/, ''), async (dir) => (await listDir(client, dir)).map((e) => ({
+      name: e.name,
+      path: `${dir}/${e.name}`,
+      type: e.isDirectory ? 'directory' : e.isFile ? 'file' : 'other',
+      size: e.size,
+      modifiedAt: e.modifiedAt?.getTime(),
+    })), prefix, partials));
   }
 
   async delete(name: string): Promise<void> {

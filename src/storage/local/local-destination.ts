@@ -9,6 +9,7 @@ import { destError } from '../errors.ts';
 import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
 import { isPartialName, partialName } from '../partial-name.ts';
+import { byName } from '../list-tree.ts';
 import type { LocalSettings } from './settings.ts';
 
 export class LocalDestination implements Destination {
@@ -96,7 +97,7 @@ export class LocalDestination implements Destination {
         const st = await stat(full).catch(() => null);
         if (st) out.push({ name, size: st.size, modifiedAt: st.mtimeMs });
       }
-      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return out.sort(byName);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       this.#fail(err, 'list');

@@ -12,7 +12,8 @@ import { destError } from '../errors.ts';
 import { invalidSetting } from '../invalid.ts';
 import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
-import { isPartialName, partialName } from '../partial-name.ts';
+import { partialName } from '../partial-name.ts';
+import { listTree } from '../list-tree.ts';
 import { fingerprintOf, hostKeyMatches, isValidPin } from './host-key.ts';
 import type { SftpSettings } from './settings.ts';
 
@@ -236,29 +237,22 @@ export class SftpDestination implements Destination {
   }
 
   #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
-    return this.#with('list', async (session) => {
-      const out: StoredObject[] = [];
-      const walk = async (dir: string, rel: string): Promise<void> => {
-        let entries;
-        try {
-          entries = await call<{ filename: string; attrs: Stats }[]>((cb) => session.sftp.readdir(dir, cb));
-        } catch (err) {
-          if ((err as { code?: unknown }).code === NO_SUCH_FILE) return;
-          throw err;
-        }
-        for (const e of entries) {
-          const name = rel + e.filename;
-          if (e.attrs.isDirectory()) {
-            // Only descend where the prefix can still match.
-            if (prefix.startsWith(name + '/') || (name + '/').startsWith(prefix)) await walk(`${dir}/${e.filename}`, name + '/');
-          } else if (e.attrs.isFile() && name.startsWith(prefix) && isPartialName(name) === partials) {
-            out.push({ name, size: e.attrs.size, modifiedAt: e.attrs.mtime * 1000 });
-          }
-        }
-      };
-      await walk(session.base.replace(/\/+$/, '') || '/', '');
-      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    });
+    return this.#with('list', (session) => listTree(session.base.replace(/\/+$/, '') || '/', async (dir) => {
+      let entries;
+      try {
+        entries = await call<{ filename: string; attrs: Stats }[]>((cb) => session.sftp.readdir(dir, cb));
+      } catch (err) {
+        if ((err as { code?: unknown }).code === NO_SUCH_FILE) return [];
+        throw err;
+      }
+      return entries.map((e) => ({
+        name: e.filename,
+        path: `${dir}/${e.filename}`,
+        type: e.attrs.isDirectory() ? 'directory' : e.attrs.isFile() ? 'file' : 'other',
+        size: e.attrs.size,
+        modifiedAt: e.attrs.mtime * 1000,
+      }));
+    }, prefix, partials));
   }
 
   async delete(name: string): Promise<void> {

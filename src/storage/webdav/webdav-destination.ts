@@ -7,7 +7,8 @@ import type { Destination, PutOptions, PutResult, StoredObject } from '../../cor
 import { destError } from '../errors.ts';
 import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
-import { isPartialName, partialName } from '../partial-name.ts';
+import { partialName } from '../partial-name.ts';
+import { listTree, type DirEntry } from '../list-tree.ts';
 import type { WebdavSettings } from './settings.ts';
 
 export class WebdavDestination implements Destination {
@@ -106,34 +107,29 @@ export class WebdavDestination implements Destination {
   }
 
   async #list(prefix: string, partials: boolean): Promise<StoredObject[]> {
-    const root = this.#base === '/' ? '/' : `${this.#base}/`;
-    const out: StoredObject[] = [];
     // Depth: 1 collection by collection; many servers refuse Depth: infinity.
-    const walk = async (dir: string): Promise<void> => {
+    const readDir = async (dir: string): Promise<DirEntry[]> => {
       let entries: FileStat[];
       try {
         entries = await this.#client.getDirectoryContents(dir) as FileStat[];
       } catch (err) {
-        if ((err as { status?: number }).status === 404) return;
+        if ((err as { status?: number }).status === 404) return [];
         throw err;
       }
-      for (const e of entries) {
-        const full = e.filename.startsWith('/') ? e.filename : `/${e.filename}`;
-        if (!full.startsWith(root)) continue;
-        const name = full.slice(root.length);
-        if (e.type === 'directory') {
-          if (prefix.startsWith(name + '/') || (name + '/').startsWith(prefix)) await walk(full);
-        } else if (name.startsWith(prefix) && isPartialName(name) === partials) {
-          out.push({ name, size: e.size, modifiedAt: Date.parse(e.lastmod) || undefined });
-        }
-      }
+      const inside = dir === '/' ? '/' : `${dir}/`;
+      return entries.flatMap((e) => {
+        const full = (e.filename.startsWith('/') ? e.filename : `/${e.filename}`).replace(/(.)\/+$/, '$1');
+        // Only the collection's own members: a server may also list the collection itself.
+        const name = full.startsWith(inside) ? full.slice(inside.length) : '';
+        if (!name || name.includes('/')) return [];
+        return [{ name, path: full, type: e.type === 'directory' ? 'directory' : 'file', size: e.size, modifiedAt: Date.parse(e.lastmod) || undefined }];
+      });
     };
     try {
-      await walk(this.#base);
+      return await listTree(this.#base, readDir, prefix, partials);
     } catch (err) {
       this.#fail(err, 'list');
     }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async delete(name: string): Promise<void> {
