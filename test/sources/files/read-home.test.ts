@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { writeAccountArchive } from '../../../src/archive/index.ts';
 import { readHome, FrameParser, type HomeEntry } from '../../../src/sources/files/index.ts';
+import { MAX_UNSUMMED_FILES } from '../../../src/sources/files/frame.ts';
 import type { SourceWarning } from '../../../src/core/index.ts';
 import { requirePeer, IS_ROOT } from '../../helpers/peer.ts';
 import { makeTenant, uniqueName, sh } from './tenant-fixture.ts';
@@ -211,6 +212,16 @@ t.test('the daemon does not trust the reader: unsafe frames are skipped or fail 
   t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 'f', p: 'x', s: 1, ...base }, 'x'), sum('x'), sum('y')])), { code: 'AGENT_E_SOURCE_READ' }, 'checksum for no file');
   t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 's', h: 'a'.repeat(64) }), frame({ t: 'f', p: 'x', s: 1, ...base }, 'x')])), { code: 'AGENT_E_SOURCE_READ' }, 'checksum before its file');
   t.throws(() => new FrameParser(none).feed(Buffer.concat([frame({ t: 'f', p: 'x', s: 1, ...base }, 'x'), frame({ t: 's', h: 'not hex' })])), { code: 'AGENT_E_SOURCE_READ' }, 'malformed checksum');
+
+  // A reader that never sends checksums cannot make the daemon queue files without bound.
+  const flood = new FrameParser(none);
+  flood.feed(frame({ t: 'd', p: '', ...base }));
+  const BATCH = 1 << 16;
+  for (let sent = 0; sent < MAX_UNSUMMED_FILES; sent += BATCH) {
+    flood.feed(Buffer.concat(Array.from({ length: BATCH }, (_v, i) => frame({ t: 'f', p: `f${sent + i}`, s: 0, ...base }))));
+  }
+  t.pass(`${MAX_UNSUMMED_FILES} files without checksums are accepted`);
+  t.throws(() => flood.feed(frame({ t: 'f', p: 'one-more', s: 0, ...base })), { code: 'AGENT_E_SOURCE_READ', message: /too many files without their checksums/ }, 'one more is refused');
 });
 
 t.test('uid 0 is refused when the daemon is root', async (t) => {
