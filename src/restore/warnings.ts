@@ -13,4 +13,5 @@ export const RESTORE_WARNINGS = {
   notOwned: 'RESTORE_NOT_OWNED',
   truncated: 'RESTORE_WARNINGS_TRUNCATED',
   source: 'RESTORE_SOURCE_SKIPPED',
+  cleanup: 'RESTORE_CLEANUP_FAILED',
 } as const;

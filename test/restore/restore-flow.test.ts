@@ -1,6 +1,7 @@
 // restore.create end to end through a real daemon: in place over a wiped home, compared with
-// GNU find; staging beside the home; a corrupted archive that writes nothing; the approval
-// flow for tenants; snapshot.import of an archive copied from elsewhere.
+// GNU find; staging beside the home; a corrupted archive that writes nothing; a cancelled staging
+// restore that leaves nothing; the approval flow for tenants; snapshot.import of an archive
+// copied from elsewhere.
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,6 +93,29 @@ t.test('a corrupted or truncated archive fails with AGENT_E_ARCHIVE_CORRUPT and 
     t.same(fs.readdirSync(tenant.home), [], `${what}: nothing written in place`);
     t.same(fs.readdirSync(parent).filter((n) => n.includes('-restore-')), [], `${what}: no staging directory`);
   }
+});
+
+t.test('a staging restore cancelled while its files arrive leaves no staging directory', async (t) => {
+  const parent = sharedTempDir(t);
+  const d = await startDaemon(t);
+  const tenant = await makeTenant(t, { profile: 'wordpress', parent });
+  const admin = await d.admin();
+  await admin.call('account.put', { name: 'wp', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
+  const { snapshot } = await backupAndWait(admin, { account: 'wp', scope: 'hosting' });
+  const { jobId } = await admin.call<{ jobId: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], target: { mode: 'staging' } });
+  const stagedNow = () => fs.readdirSync(parent).filter((n) => n.startsWith(`${tenant.user}-restore-`));
+  // Cancel once files are being written into the staging directory.
+  await waitFor(async () => {
+    const j = await admin.call<{ status: string; progress?: { phase?: string; bytesDone?: number } }>('job.get', { jobId });
+    if (j.status !== 'running' && j.status !== 'queued') throw new Error(`the restore ended (${j.status}) before it could be cancelled`);
+    return j.progress?.phase === 'files' && (j.progress.bytesDone ?? 0) > 0 && stagedNow().length === 1 ? true : undefined;
+  }, 120000, 'files arriving in the staging directory');
+  await admin.call('job.cancel', { jobId });
+  const job = await waitForJob(admin, jobId);
+  t.equal(job.status, 'cancelled', `${job.errcode} ${job.errtext}`);
+  t.same(job.warnings, [], 'removed without a warning');
+  t.same(stagedNow(), [], 'the half-written staging directory is gone');
+  t.ok(fs.existsSync(path.join(tenant.home, 'public_html')), 'the home is untouched');
 });
 
 t.test('tenants: approval, auto, disabled; events restore.pending and restore.finished', async (t) => {

@@ -19,6 +19,7 @@ import { restoreMariadb, restorePostgresql, stagingDatabaseName } from '../../re
 import { restoreMailbox } from '../../restore/mail.ts';
 import { checkZone, writeZone } from '../../restore/dns.ts';
 import { RESTORE_WARNINGS } from '../../restore/warnings.ts';
+import { removeTreeAs } from '../../restore/remove-tree-as.ts';
 import { SCOPE_PARTS } from '../backup/backup-plan.ts';
 import type { SpoolLayout } from '../backup/spool-layout.ts';
 
@@ -60,20 +61,36 @@ async function waitForSafety(store: Store, jobId: string, signal: AbortSignal): 
   }
 }
 
-/** The directory the files go into; staging places are made by root beside the home, owned by the account. */
-function filesTarget(account: AccountRow, p: RestoreJobParams): string {
+/**
+ * The directory the files go into; staging places are made by root beside the home, owned by the
+ * account. `created` when this restore made it.
+ */
+function filesTarget(account: AccountRow, p: RestoreJobParams): { dir: string; created: boolean } {
   const dir = p.mode === 'in-place' ? account.home : (p.path ?? `${account.home}-restore-${p.stamp}`);
   try {
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) throw new AgentError('AGENT_E_CONFLICT', `${dir} exists and is not a directory`, { data: { field: 'target.path' } });
     if (p.mode === 'staging' && p.path === undefined) throw new AgentError('AGENT_E_CONFLICT', `${dir} already exists`, { data: { field: 'target' } });
-    return dir;
+    return { dir, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   fs.mkdirSync(dir, { mode: 0o700 });
   if (process.getuid?.() === 0) fs.lchownSync(dir, account.uid, account.gid);
-  return dir;
+  return { dir, created: true };
+}
+
+/**
+ * A staging directory this restore made, whose files did not all arrive (failure, cancel), is
+ * removed: half a tree is not a copy to rely on, and it occupies the account's disk.
+ */
+async function discardStaged(ctx: JobRunContext, target: { dir: string; created: boolean }, account: AccountRow): Promise<void> {
+  if (!target.created) return;
+  try {
+    await removeTreeAs(target.dir, account.uid, account.gid);
+  } catch (err) {
+    ctx.warn({ code: RESTORE_WARNINGS.cleanup, path: target.dir, message: `the incomplete staging directory could not be removed: ${(err as Error).message}` });
+  }
 }
 
 export function restoreJobKind(deps: RestoreJobDeps): JobKind {
@@ -117,11 +134,17 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
       const signal = AbortSignal.any([ctx.signal, stop.signal]);
       const extracting = parts.includes('files') ? (async () => {
         ctx.progress({ phase: 'files', bytesDone: 0 });
-        const root = filesTarget(account, p);
-        const stats: ExtractStats = await extractFiles({ source: forFiles!, root, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
-          onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
-        });
-        result.files = { path: root, ...stats };
+        const target = filesTarget(account, p);
+        let stats: ExtractStats;
+        try {
+          stats = await extractFiles({ source: forFiles!, root: target.dir, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
+            onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
+          });
+        } catch (err) {
+          if (p.mode === 'staging') await discardStaged(ctx, target, account);
+          throw err;
+        }
+        result.files = { path: target.dir, ...stats };
       })() : Promise.resolve();
       extracting.catch(() => stop.abort());
       const collecting = others.length ? collectParts({ source: forParts!, parts: others, workDir, signal, warn: (w) => ctx.warn(w) }) : Promise.resolve(null);

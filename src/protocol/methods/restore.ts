@@ -11,7 +11,7 @@ export const restoreCreate = defineMethod({
   name: 'restore.create',
   scope: 'tenant',
   summary: 'Restore parts of a snapshot in place or to a staging place; returns the job id at once.',
-  description: 'Staging writes files to `<home>-restore-<timestamp>/` (owned by the account), databases to `<db>_restore_<timestamp>` and mail to a `Restored-<timestamp>` folder; in-place overwrites, after a safety snapshot (config restore.safetySnapshot). The archive is verified end to end (its sha256 and every SHA256SUMS entry) before anything is written; it is read from the spool or streamed from a destination (see source). On the panel socket the request waits for an admin (status "pending", event restore.pending) unless the package sets tenantRestore "auto"; "disabled" refuses it.',
+  description: 'Staging writes files to `<home>-restore-<timestamp>/` (owned by the account; removed again, as the account, if the files do not all arrive: failure or job.cancel), databases to `<db>_restore_<timestamp>` and mail to a `Restored-<timestamp>` folder; in-place overwrites, after a safety snapshot (config restore.safetySnapshot). The archive is verified end to end (its sha256 and every SHA256SUMS entry) before anything is written; it is read from the spool or streamed from a destination (see source). On the panel socket the request waits for an admin (status "pending", event restore.pending) unless the package sets tenantRestore "auto"; "disabled" refuses it.',
   params: Type.Object({
     snapshotId: Type.String({ minLength: 1, maxLength: 64 }),
     parts: Type.Optional(Type.Array(RestorePart, { minItems: 1, maxItems: 4, uniqueItems: true, description: 'Default: every part the snapshot holds.' })),
