@@ -2,7 +2,7 @@
 // GNU find; staging beside the home; a corrupted archive that writes nothing; a cancelled staging
 // restore that leaves nothing; the approval flow for tenants; snapshot.import of an archive
 // copied from elsewhere.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RpcCallError } from '../../src/client/index.ts';
@@ -20,13 +20,20 @@ function wipe(home: string): void {
   for (const n of fs.readdirSync(home)) fs.rmSync(path.join(home, n), { recursive: true, force: true });
 }
 
-t.test('in place over a wiped home: the tree comes back identical (small profile)', async (t) => {
-  const d = await startDaemon(t);
-  const tenant = await makeTenant(t, { profile: 'small' });
+/** A daemon, a tenant whose home is a sample account, and a `hosting` snapshot of it. */
+async function snapshotted(t: Test, name: string, profile: 'small' | 'wordpress', opts: { config?: Record<string, unknown>; compression?: 'zstd' } = {}) {
+  const parent = sharedTempDir(t);
+  const d = await startDaemon(t, { config: opts.config });
+  const tenant = await makeTenant(t, { profile, parent });
   const admin = await d.admin();
-  await admin.call('account.put', { name: 'shop', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
+  await admin.call('account.put', { name, uid: tenant.uid, gid: tenant.gid, home: tenant.home });
+  const { snapshot } = await backupAndWait(admin, { account: name, scope: 'hosting', ...(opts.compression ? { compression: opts.compression } : {}) });
+  return { parent, tenant, admin, snapshot };
+}
+
+t.test('in place over a wiped home: the tree comes back identical (small profile)', async (t) => {
+  const { tenant, admin, snapshot } = await snapshotted(t, 'shop', 'small');
   const before = await treeListing(tenant.home);
-  const { snapshot } = await backupAndWait(admin, { account: 'shop', scope: 'hosting' });
   // What a backup leaves out by design (private SSH keys) is not expected back.
   const expected = new Map([...before].filter(([p]) => !/^\.ssh\/id_/.test(p)));
   t.ok(expected.size < before.size, 'the sample holds private keys the archive skips');
@@ -51,13 +58,8 @@ t.test('in place over a wiped home: the tree comes back identical (small profile
 });
 
 t.test('staging goes beside the home, owned by the account', async (t) => {
-  const parent = sharedTempDir(t);
-  const d = await startDaemon(t);
-  const tenant = await makeTenant(t, { profile: 'small', parent });
-  const admin = await d.admin();
-  await admin.call('account.put', { name: 'blog', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
   // zstd here (gzip elsewhere), so both decompressors of the extractor are exercised.
-  const { snapshot } = await backupAndWait(admin, { account: 'blog', scope: 'hosting', compression: 'zstd' });
+  const { parent, tenant, admin, snapshot } = await snapshotted(t, 'blog', 'small', { compression: 'zstd' });
   const { jobId } = await admin.call<{ jobId: string }>('restore.create', { snapshotId: snapshot.snapshotId, target: { mode: 'staging' } });
   const job = await waitForJob(admin, jobId);
   t.equal(job.status, 'succeeded', `${job.errcode} ${job.errtext}`);
@@ -74,12 +76,7 @@ t.test('staging goes beside the home, owned by the account', async (t) => {
 });
 
 t.test('a corrupted or truncated archive fails with AGENT_E_ARCHIVE_CORRUPT and writes nothing', async (t) => {
-  const parent = sharedTempDir(t);
-  const d = await startDaemon(t, { config: { restore: { safetySnapshot: false } } });
-  const tenant = await makeTenant(t, { profile: 'small', parent });
-  const admin = await d.admin();
-  await admin.call('account.put', { name: 'corr', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
-  const { snapshot } = await backupAndWait(admin, { account: 'corr', scope: 'hosting' });
+  const { parent, tenant, admin, snapshot } = await snapshotted(t, 'corr', 'small', { config: { restore: { safetySnapshot: false } } });
   const file = (await admin.call<{ path: string }>('snapshot.get', { snapshotId: snapshot.snapshotId })).path;
   const original = fs.readFileSync(file);
   wipe(tenant.home);
@@ -96,12 +93,7 @@ t.test('a corrupted or truncated archive fails with AGENT_E_ARCHIVE_CORRUPT and 
 });
 
 t.test('a staging restore cancelled while its files arrive leaves no staging directory', async (t) => {
-  const parent = sharedTempDir(t);
-  const d = await startDaemon(t);
-  const tenant = await makeTenant(t, { profile: 'wordpress', parent });
-  const admin = await d.admin();
-  await admin.call('account.put', { name: 'wp', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
-  const { snapshot } = await backupAndWait(admin, { account: 'wp', scope: 'hosting' });
+  const { parent, tenant, admin, snapshot } = await snapshotted(t, 'wp', 'wordpress');
   const { jobId } = await admin.call<{ jobId: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], target: { mode: 'staging' } });
   const stagedNow = () => fs.readdirSync(parent).filter((n) => n.startsWith(`${tenant.user}-restore-`));
   // Cancel once files are being written into the staging directory.
