@@ -3,6 +3,7 @@
 // are (or, for listPartials, are not) complete objects. Each backend supplies how to read one
 // directory.
 import type { StoredObject } from '../core/destination.ts';
+import { byName } from '../core/by-name.ts';
 import { isPartialName } from './partial-name.ts';
 
 export interface DirEntry {
@@ -13,11 +14,6 @@ export interface DirEntry {
   type: 'file' | 'directory' | 'other';
   size: number;
   modifiedAt?: number;
-}
-
-/** The listing order of every destination: by name, in code-unit order. */
-export function byName(a: { name: string }, b: { name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 export async function listTree(

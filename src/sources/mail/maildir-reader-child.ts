@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { ReaderFrame } from './reader-protocol.ts';
+import { byName } from '../../core/by-name.ts';
 
 const CHUNK = 256 * 1024;
 const root = process.argv[2];
@@ -26,7 +27,7 @@ function errCode(err: unknown): string {
 /** Entries of a directory, not following symlinks; null when it does not exist. */
 async function listDir(dir: string): Promise<fs.Dirent[] | null> {
   try {
-    return (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return (await fsp.readdir(dir, { withFileTypes: true })).sort(byName);
   } catch (err) {
     if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null;
     throw err;

@@ -15,7 +15,7 @@ import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
 import { CHUNK_RETRY } from '../chunk-retry.ts';
 import { withRetries } from '../wrappers/retry.ts';
-import { byName } from '../list-tree.ts';
+import { byName } from '../../core/by-name.ts';
 import { apiArg } from './api-arg.ts';
 import { DropboxContentHasher } from './content-hash.ts';
 import type { DropboxSettings } from './settings.ts';

@@ -9,7 +9,7 @@ import { destError } from '../errors.ts';
 import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
 import { isPartialName, partialName } from '../partial-name.ts';
-import { byName } from '../list-tree.ts';
+import { byName } from '../../core/by-name.ts';
 import type { LocalSettings } from './settings.ts';
 
 export class LocalDestination implements Destination {
