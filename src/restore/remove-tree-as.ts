@@ -5,8 +5,7 @@
 // tenant could remove anyway.
 import fs from 'node:fs';
 import { AgentError } from '../errors/index.ts';
-import { runChild } from '../sources/common/run-child.ts';
-import { summarizeStderr } from '../sources/common/stderr-summary.ts';
+import { runChild, summarizeStderr } from '../sources/common/index.ts';
 
 const ENV = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' };
 
