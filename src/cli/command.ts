@@ -20,3 +20,11 @@ export interface Command {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * The call went through but what it reports failed (a job that failed, a destination test that
+ * did not pass): agentctl prints the message, if any, after what the command printed and exits 1.
+ */
+export class OutcomeFailed extends Error {
+  override name = 'OutcomeFailed';
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { RpcClient, RpcCallError, RpcUnavailableError } from '../client/index.ts';
-import { UsageError, type CliContext } from './command.ts';
+import { OutcomeFailed, UsageError, type CliContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 /** Exit codes: 0 ok, 1 the call failed, 2 usage, 69 (EX_UNAVAILABLE) daemon unavailable. */
@@ -76,6 +76,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       err(`agentctl: ${e.message}\n\n${commandUsage ? `usage: ${commandUsage}` : usage()}`);
       return EXIT.usage;
+    }
+    if (e instanceof OutcomeFailed) {
+      if (e.message) err(`agentctl: ${e.message}`);
+      return EXIT.failed;
     }
     if (e instanceof RpcUnavailableError) {
       err(`agentctl: daemon unavailable: ${e.message}`);

@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command.ts';
+import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs, intArg } from '../args.ts';
 import { waitForJob } from '../wait-for-job.ts';
 import { renderRecord } from '../table.ts';
@@ -39,8 +39,7 @@ agentctl backup estimate ACCOUNT [--scope S]`,
       for (const w of job.warnings) ctx.err(`warning: ${w.code}: ${w.message}`);
     }
     if (job.status !== 'succeeded') {
-      ctx.err(`agentctl: backup ${job.status}: ${job.errcode ?? ''}: ${job.errtext ?? ''}`);
-      process.exitCode = 1;
+      throw new OutcomeFailed(`backup ${job.status}: ${job.errcode ?? ''}: ${job.errtext ?? ''}`);
     }
   },
 };

@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command.ts';
+import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { renderTable } from '../table.ts';
 
 /** KEY=VALUE settings; numbers and true/false become JSON values, KEY=@FILE reads a file (certificates, keys). */
@@ -47,7 +47,7 @@ export const destinationCommand: Command = {
         for (const st of r.steps) ctx.out(`${st.step.padEnd(6)} ${st.ok ? 'ok' : 'FAILED'} ${st.ms} ms${st.error ? ` ${st.error.code}: ${st.error.message}` : ''}`);
         ctx.out(r.ok ? `${name}: ok, ${r.latencyMs} ms` : `${name}: failed (${r.code})`);
       }
-      if (!r.ok) process.exitCode = 1;
+      if (!r.ok) throw new OutcomeFailed('');
       return;
     }
     throw new UsageError(`destination: unknown subcommand ${sub ?? '(none)'}`);

@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command.ts';
+import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { renderTable } from '../table.ts';
 
@@ -15,7 +15,7 @@ export const notifyCommand: Command = {
       if (!url || positionals.length !== 1) throw new UsageError('notify test takes URL');
       const r = await client.call<{ ok?: boolean; error?: string }>('notify.test', { url, dryRun: Boolean(o['dry-run']) });
       ctx.out(JSON.stringify(r, null, 2));
-      if (r.ok === false) process.exitCode = 1;
+      if (r.ok === false) throw new OutcomeFailed('');
       return;
     }
     if (sub === 'history') {

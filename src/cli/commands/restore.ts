@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command.ts';
+import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { waitForJob } from '../wait-for-job.ts';
 import { renderRecord } from '../table.ts';
@@ -53,8 +53,7 @@ agentctl restore import FILE [--account ACCOUNT]`,
     else ctx.out(renderRecord({ job: job.jobId, status: job.status, warnings: job.warnings.length }));
     if (!ctx.json) for (const w of job.warnings) ctx.err(`warning: ${w.code}: ${w.message}`);
     if (job.status !== 'succeeded') {
-      ctx.err(`agentctl: restore ${job.status}: ${job.errcode ?? ''}: ${job.errtext ?? ''}`);
-      process.exitCode = 1;
+      throw new OutcomeFailed(`restore ${job.status}: ${job.errcode ?? ''}: ${job.errtext ?? ''}`);
     }
   },
 };

@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command.ts';
+import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { intArg, parseCommandArgs } from '../args.ts';
 import { renderTable } from '../table.ts';
 
@@ -60,7 +60,7 @@ export const scheduleCommand: Command = {
       for (const q of r.queued) ctx.out(`queued ${q.account} job ${q.jobId}`);
       for (const a of r.skipped) ctx.out(`skipped ${a}: previous run still queued or running`);
       for (const f of r.failed) ctx.out(`failed ${f.account}: ${f.code}`);
-      if (r.failed.length) process.exitCode = 1;
+      if (r.failed.length) throw new OutcomeFailed(`${r.failed.length} account(s) failed to queue`);
       return;
     }
     if (sub === 'next') {
