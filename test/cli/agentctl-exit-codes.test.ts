@@ -38,5 +38,9 @@ t.test('failed outcomes exit 1', async (t) => {
 
   const ok = await agentctl([...g, 'notify', 'test', `generic+http://127.0.0.1:${port}/hook`, '--dry-run']);
   t.equal(ok.status, 0, `a dry run that renders exits 0: ${ok.stderr}`);
+  const scope = await agentctl([...g, 'backup', 'create', 'lost', '--scope', 'fulll']);
+  t.equal(scope.status, 2, 'a value outside the enum is a usage error');
+  t.match(scope.stderr, /--scope must be one of full, hosting, mail, configuration \(got fulll\)/);
+  t.match(scope.stderr, /usage: agentctl backup create ACCOUNT/);
   t.notOk(fs.existsSync(gone), 'the failed backup created nothing in place of the home');
 });

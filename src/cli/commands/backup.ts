@@ -1,5 +1,5 @@
 import { OutcomeFailed, UsageError, type Command } from '../command.ts';
-import { parseCommandArgs, intArg } from '../args.ts';
+import { parseCommandArgs, intArg, choiceArg } from '../args.ts';
 import { waitForJob } from '../wait-for-job.ts';
 import { renderRecord } from '../table.ts';
 
@@ -16,6 +16,8 @@ agentctl backup estimate ACCOUNT [--scope S]`,
     });
     const [account] = positionals;
     if (!account || positionals.length !== 1) throw new UsageError(`backup ${sub ?? ''} takes ACCOUNT`);
+    choiceArg(o.scope, 'backup.create', 'scope', '--scope');
+    choiceArg(o.compression, 'backup.create', 'compression', '--compression');
     const client = await ctx.client();
     if (sub === 'estimate') {
       const e = await client.call<Record<string, unknown>>('backup.estimate', { account, ...(o.scope ? { scope: o.scope } : {}) });
