@@ -35,8 +35,16 @@ t.test('agentctl account, backup --wait, snapshot list, download, limits reset',
   t.equal(dl.status, 0, dl.stderr);
   t.match(dl.stderr, /sha256 [0-9a-f]{64} verified/);
   t.equal(createHash('sha256').update(fs.readFileSync(file)).digest('hex'), sha256, 'downloaded file is the snapshot');
+  t.equal(fs.statSync(file).mode & 0o777, 0o600, 'the archive is written readable by its owner only');
   const again = await agentctl([...g, 'download', snapshotId, '-o', file]);
   t.equal(again.status, 1, 'an existing file is never overwritten');
+  t.match(again.stderr, /shop\.tar\.gz exists; pass --force to overwrite it/);
+  fs.writeFileSync(file, 'old', { mode: 0o644 });
+  fs.chmodSync(file, 0o644);
+  const forced = await agentctl([...g, 'download', snapshotId, '-o', file, '--force']);
+  t.equal(forced.status, 0, forced.stderr);
+  t.equal(createHash('sha256').update(fs.readFileSync(file)).digest('hex'), sha256, '--force replaces the file with the snapshot');
+  t.equal(fs.statSync(file).mode & 0o777, 0o600, 'an overwritten file is narrowed to 0600');
 
   const reset = await agentctl([...g, 'limits', 'reset', 'shop']);
   t.equal(reset.status, 0);

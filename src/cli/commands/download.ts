@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { UsageError, type Command } from '../command.ts';
+import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ProgressBar } from '../progress.ts';
 
@@ -11,11 +11,12 @@ interface Status { sockets?: { download: string } }
 export const downloadCommand: Command = {
   name: 'download',
   summary: 'Download a snapshot through a fresh link, checking its sha256.',
-  usage: 'agentctl download SNAPSHOT [-o FILE]   (default: the archive name in the current directory; - for stdout)',
+  usage: 'agentctl download SNAPSHOT [-o FILE] [--force]   (default: the archive name in the current directory; - for stdout; the file is written 0600, an existing one only with --force)',
   async run(args, ctx) {
-    const { values: o, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' } });
+    const { values: o, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } });
     const [snapshotId] = positionals;
     if (!snapshotId || positionals.length !== 1) throw new UsageError('download takes SNAPSHOT');
+    if (o.output && o.output !== '-' && !o.force && fs.existsSync(o.output)) throw new OutcomeFailed(`${o.output} exists; pass --force to overwrite it`);
     const client = await ctx.client();
     const snap = await client.call<{ sha256: string; bytes: number; parts: string[] }>('snapshot.get', { snapshotId });
     const session = `agentctl-${randomBytes(16).toString('hex')}`;
@@ -23,7 +24,10 @@ export const downloadCommand: Command = {
     const status = await client.call<Status>('agent.status');
     if (!status.sockets) throw new UsageError('download needs the admin socket');
     const target = o.output ?? snap.parts[0]!.replace(/\.part\d+$/, '');
-    const out = target === '-' ? process.stdout : fs.createWriteStream(target, { flags: 'wx' });
+    if (target !== '-' && !o.force && fs.existsSync(target)) throw new OutcomeFailed(`${target} exists; pass --force to overwrite it`);
+    // 0600: the archive holds wp-config.php and SQL dumps. An overwritten file is narrowed too.
+    const out = target === '-' ? process.stdout : fs.createWriteStream(target, { flags: o.force ? 'w' : 'wx', mode: 0o600 });
+    if (out !== process.stdout) (out as fs.WriteStream).on('open', (fd) => fs.fchmodSync(fd, 0o600));
     const hash = createHash('sha256');
     const bar = new ProgressBar();
     let received = 0;
