@@ -32,16 +32,27 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write('config ok\n');
       return;
     }
-    const daemon = await Daemon.start({ devDir: args.dev, configFile: args.config });
-    process.on('SIGHUP', () => daemon.reload());
-    const shutdown = () => {
-      daemon.stop().then(() => process.exit(0), (err) => {
+    // Handlers go in before start, which sends READY=1: a SIGTERM right after READY (a quick
+    // `systemctl start` then `stop`) must stop cleanly, not kill by default action. A stop asked
+    // for during start runs once start has finished.
+    let daemon: Daemon | null = null;
+    let stopRequested = false;
+    const stop = (d: Daemon) => {
+      d.stop().then(() => process.exit(0), (err) => {
         process.stderr.write(`hostagentd: stop failed: ${(err as Error).message}\n`);
         process.exit(EXIT.failure);
       });
     };
+    const shutdown = () => {
+      if (stopRequested) return;
+      stopRequested = true;
+      if (daemon) stop(daemon);
+    };
+    process.on('SIGHUP', () => daemon?.reload());
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
+    daemon = await Daemon.start({ devDir: args.dev, configFile: args.config });
+    if (stopRequested) stop(daemon);
   } catch (err) {
     const code = isAgentError(err) ? err.code : null;
     process.stderr.write(`hostagentd: ${(err as Error).message}\n`);
