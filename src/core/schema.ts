@@ -11,6 +11,13 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
+const ABSOLUTE_PATH = '^/';
+
+/** A file-system path that must be absolute: a relative one would resolve against the daemon's cwd (/ under systemd). */
+export function AbsolutePath(options: SchemaOptions = {}) {
+  return Type.String({ ...options, minLength: 1, pattern: ABSOLUTE_PATH });
+}
+
 /** `T | null`, emitted as one type list rather than anyOf so errors stay readable. */
 export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = {}): TUnsafe<T['static'] | null> {
   const type = (schema as { type?: string }).type;
@@ -51,6 +58,9 @@ export function describeSchemaError(errors: ErrorObject[] | null | undefined): F
       break;
     case 'enum':
       message = `must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'pattern':
+      if (p.pattern === ABSOLUTE_PATH) message = 'must be an absolute path';
       break;
     case 'type':
       message = `must be ${Array.isArray(p.type) ? p.type.join(' or ') : String(p.type)}`;

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { parseConfig } from '../../src/config/index.ts';
 import { HOSTAGENTD, tempDir } from '../helpers/daemon.ts';
 
-function check(t: Test, content: string) {
+function check(t: Test, content: string, extra: string[] = []) {
   const dir = tempDir(t);
   const file = path.join(dir, 'agent.json');
   fs.writeFileSync(file, content);
-  return spawnSync(process.execPath, [HOSTAGENTD, '--config', file], { encoding: 'utf8', timeout: 20000 });
+  return spawnSync(process.execPath, [HOSTAGENTD, ...extra, '--config', file], { encoding: 'utf8', timeout: 20000 });
 }
 
 const cases: [string, unknown, RegExp][] = [
@@ -19,6 +19,8 @@ const cases: [string, unknown, RegExp][] = [
   ['bad value', { rpc: { maxLineBytes: 10 } }, /: rpc\.maxLineBytes: must be >= 1024$/],
   ['bad enum', { log: { level: 'loud' } }, /: log\.level: must be one of: .*"info"/],
   ['bad socket mode', { rpc: { panelMode: '999' } }, /: rpc\.panelMode: must match pattern/],
+  ['relative spool', { paths: { spool: 'relative/spool' } }, /: paths\.spool: must be an absolute path$/],
+  ['relative socket', { rpc: { panelSocket: 'agent.sock' } }, /: rpc\.panelSocket: must be an absolute path$/],
   ['non-loopback download listener', { download: { listen: '0.0.0.0:80' } }, /: download\.listen: must match pattern/],
 ];
 
@@ -30,6 +32,11 @@ for (const [name, cfg, re] of cases) {
     t.equal(lines.length, 1, 'exactly one line');
     t.match(lines[0], re);
     t.equal(r.stdout, '', 'nothing started');
+    // --check-config refuses exactly what start refuses, with the same line.
+    const checked = check(t, JSON.stringify(cfg), ['--check-config']);
+    t.equal(checked.status, 78, '--check-config refuses it too');
+    const problem = (line: string) => line.split(': ').slice(2).join(': '); // past "hostagentd: FILE: "
+    t.equal(problem(checked.stderr.trim()), problem(lines[0]!), 'with the same message');
   });
 }
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable } from '../../core/schema.ts';
+import { Nullable, AbsolutePath } from '../../core/schema.ts';
 
 const extraArgs = (tool: string) => Type.Array(Type.String({ minLength: 1 }), {
   default: [],
@@ -13,7 +13,7 @@ export const mariadbSection = Type.Object({
   socket: Nullable(Type.String({ minLength: 1 }), { default: '/run/mysqld/mysqld.sock', description: 'Unix socket of the local server, used when host is null; null leaves it to defaultsFile or the client default.' }),
   user: Nullable(Type.String({ minLength: 1 }), { default: 'root', description: 'Administrative user the dumps run as; null leaves it to defaultsFile.' }),
   password: Nullable(Type.String(), { default: null, description: 'Password of that user (secret). Handed to the tools in a 0600 option file, never in argv or the environment; null for unix_socket authentication or when defaultsFile has it.' }),
-  defaultsFile: Nullable(Type.String({ minLength: 1 }), { default: null, description: 'An existing option file (e.g. /etc/mysql/debian.cnf) included first; the settings above override it where they are not null.' }),
+  defaultsFile: Nullable(AbsolutePath(), { default: null, description: 'An existing option file (e.g. /etc/mysql/debian.cnf) included first; the settings above override it where they are not null.' }),
   dumpCommand: Type.String({ minLength: 1, default: 'mariadb-dump', description: 'The dump tool (mariadb-dump or mysqldump).' }),
   clientCommand: Type.String({ minLength: 1, default: 'mariadb', description: 'The command-line client, used for size estimates and existence checks.' }),
   extraArgs: extraArgs('the dump tool'),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum, Nullable } from '../../core/schema.ts';
+import { StringEnum, Nullable, AbsolutePath } from '../../core/schema.ts';
 
 const level = StringEnum(['error', 'info'], { description: '"error" notifies on failed runs only; "info" on every run.' });
 
@@ -29,7 +29,7 @@ export const notificationsSection = Type.Object({
     baseDelayMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000, description: 'First backoff delay; it doubles per try. A Retry-After from the server takes precedence.' }),
   }, { additionalProperties: false, default: {}, description: 'Retries on network errors, HTTP 5xx and 429.' }),
   timeoutMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000, description: 'Timeout of one request (or SMTP step).' }),
-  caFile: Nullable(Type.String({ minLength: 1 }), { default: null, description: 'PEM file of extra CA certificates trusted for notification TLS (self-hosted gotify, ntfy, SMTP).' }),
+  caFile: Nullable(AbsolutePath(), { default: null, description: 'PEM file of extra CA certificates trusted for notification TLS (self-hosted gotify, ntfy, SMTP).' }),
 }, { additionalProperties: false, default: {}, description: 'Notifications about finished jobs.' });
 
 export type NotificationsConfig = Static<typeof notificationsSection>;
