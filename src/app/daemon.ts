@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { DestinationStream } from 'pino';
-import { readConfigFile, loadDevConfig, type AgentConfig } from '../config/index.ts';
+import { loadDevConfig, type AgentConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { cacheFor } from '../core/cache-for.ts';
 import { JobQueue } from '../core/jobs/index.ts';
@@ -17,6 +17,7 @@ import { restoreJobKind } from './restore/restore-job.ts';
 import { RestoreService } from './restore/restore-service.ts';
 import { publishJobEvents } from './job-events.ts';
 import { NotificationCenter, validateNotificationConfig } from './notifications.ts';
+import { readAgentConfig } from './agent-config.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import type { JobRecord } from '../core/jobs/index.ts';
 import type { SnapshotRow } from '../core/model.ts';
@@ -135,8 +136,8 @@ export class Daemon {
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, file } = opts.devDir
       ? loadDevConfig(opts.devDir)
-      : { config: readConfigFile(opts.configFile ?? '/etc/hostagent/agent.json'), file: opts.configFile ?? '/etc/hostagent/agent.json' };
-    validateNotificationConfig(config);
+      : { config: readAgentConfig(opts.configFile ?? '/etc/hostagent/agent.json'), file: opts.configFile ?? '/etc/hostagent/agent.json' };
+    if (opts.devDir) validateNotificationConfig(config);
     const log = createLogger(config.log.level, opts.logDestination);
     if (!isRoot()) log.info({ uid: process.getuid?.() }, 'running unprivileged: tenant files are read and written as this user');
     fs.mkdirSync(config.paths.spool, { recursive: true, mode: 0o700 });
@@ -221,8 +222,8 @@ export class Daemon {
     this.#systemd.reloading();
     let result: { ok: boolean; error?: string };
     try {
-      const next = this.#devDir ? loadDevConfig(this.#devDir).config : readConfigFile(this.configFile);
-      validateNotificationConfig(next);
+      const next = this.#devDir ? loadDevConfig(this.#devDir).config : readAgentConfig(this.configFile);
+      if (this.#devDir) validateNotificationConfig(next);
       const needsRestart = (['paths', 'download'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.#config[k]));
       if (next.rpc.adminSocket !== this.#config.rpc.adminSocket || next.rpc.panelSocket !== this.#config.rpc.panelSocket) needsRestart.push('rpc' as never);
       this.#config = next;

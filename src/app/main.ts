@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isAgentError } from '../errors/index.ts';
 import { VERSION } from '../system/version.ts';
-import { readConfigFile } from '../config/index.ts';
+import { readAgentConfig } from './agent-config.ts';
 import { Daemon } from './daemon.ts';
 
 const USAGE = `usage: hostagentd [--config FILE | --dev DIR] [--check-config] [--version]
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     if (args['check-config']) {
-      readConfigFile(args.config ?? '/etc/hostagent/agent.json');
+      readAgentConfig(args.config ?? '/etc/hostagent/agent.json');
       process.stdout.write('config ok\n');
       return;
     }

@@ -10,12 +10,12 @@ import type { NotificationOperations } from '../rpc/services.ts';
 const HISTORY_ROWS = 10_000;
 
 /** Throws AGENT_E_CONFIG naming the first notification URL that does not parse. */
-export function validateNotificationConfig(cfg: AgentConfig): void {
+export function validateNotificationConfig(cfg: AgentConfig, source?: string): void {
   cfg.notifications.urls.forEach((u, i) => {
     try {
       parseNotificationUrl(u);
     } catch (err) {
-      throw new AgentError('AGENT_E_CONFIG', `notifications.urls.${i}: ${(err as Error).message}`, { data: { field: `notifications.urls.${i}` } });
+      throw new AgentError('AGENT_E_CONFIG', `${source ? `${source}: ` : ''}notifications.urls.${i}: ${(err as Error).message}`, { data: { field: `notifications.urls.${i}` } });
     }
   });
 }
