@@ -30,6 +30,13 @@ export class RestoreRequestsRepo implements RestoreRequestStore {
     return (this.#db.prepare('SELECT * FROM restore_requests WHERE status = \'pending\' ORDER BY created_at').all() as Row[]).map(toRow);
   }
 
+  undecided(q: { account?: string; status?: 'pending' | 'rejected'; limit: number }): RestoreRequestRow[] {
+    const rows = this.#db.prepare(`SELECT * FROM restore_requests WHERE status IN ('pending', 'rejected')
+      AND (@status IS NULL OR status = @status) AND (@account IS NULL OR account = @account) ORDER BY created_at DESC LIMIT @limit`)
+      .all({ status: q.status ?? null, account: q.account ?? null, limit: q.limit }) as Row[];
+    return rows.map(toRow);
+  }
+
   /** Moves a pending request on; false when it was no longer pending (decided twice). */
   decide(id: string, status: 'approved' | 'rejected', reason: string | null, at: number): boolean {
     return this.#db.prepare('UPDATE restore_requests SET status = ?, reason = ?, decided_at = ? WHERE id = ? AND status = \'pending\'').run(status, reason, at, id).changes > 0;

@@ -10,6 +10,7 @@ import { IS_ROOT, requirePeer, hasCommand } from '../helpers/peer.ts';
 import { startDaemon } from '../helpers/daemon.ts';
 import { makeTenant, sharedTempDir, waitFor } from '../helpers/tenant.ts';
 import { backupAndWait, waitForJob } from '../helpers/backup-flow.ts';
+import { agentctl } from '../helpers/agentctl.ts';
 import { treeListing, treeDifferences } from './tree-listing.ts';
 
 if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users and write homes as them')) t.end();
@@ -139,6 +140,14 @@ t.test('tenants: approval, auto, disabled; events restore.pending and restore.fi
   const waiting = await panel.call<{ status: string; kind: string; snapshotId: string }>('job.get', { jobId: pending.jobId, actor });
   t.same([waiting.status, waiting.kind, waiting.snapshotId], ['pending', 'restore', snapshot.snapshotId], 'job.get shows the request while it waits');
   t.equal((await fail(panel.call('job.get', { jobId: pending.jobId, actor: other }))).data?.code, 'AGENT_E_NOT_FOUND', 'not to another tenant');
+  type Listed = { jobs: { jobId: string; status: string }[] };
+  const listedPending = await admin.call<Listed>('job.list', { status: 'pending' });
+  t.same(listedPending.jobs.map((j) => [j.jobId, j.status]), [[pending.jobId, 'pending']], 'job.list status=pending lists the request an admin must decide');
+  t.ok((await admin.call<Listed>('job.list', { account: 'ten' })).jobs.some((j) => j.jobId === pending.jobId), 'an unfiltered job.list shows it too');
+  t.same((await panel.call<Listed>('job.list', { actor: other, status: 'pending' })).jobs, [], 'not to another tenant');
+  const shown = await agentctl(['--dev', d.dir, 'restore', 'pending']);
+  t.equal(shown.status, 0, shown.stderr);
+  t.match(shown.stdout, new RegExp(`^JOB\\s+ACCOUNT\\s+SNAPSHOT\\s+REQUESTED\\n${pending.jobId}\\s+ten\\s+${snapshot.snapshotId}\\s`, 'm'), 'agentctl restore pending shows it');
   await admin.call('restore.approve', { jobId: pending.jobId });
   t.equal((await fail(admin.call('restore.approve', { jobId: pending.jobId }))).data?.code, 'AGENT_E_CONFLICT', 'approved once only');
   const done = await waitForJob(panel, pending.jobId, 60000, actor);
@@ -154,6 +163,8 @@ t.test('tenants: approval, auto, disabled; events restore.pending and restore.fi
   const refused = await panel.call<{ status: string; errcode: string; errtext: string; finishedAt: string | null }>('job.get', { jobId: second.jobId, actor });
   t.same([refused.status, refused.errcode, refused.errtext], ['rejected', 'AGENT_E_RESTORE_REJECTED', 'ask support first'], 'job.get shows the refusal');
   t.ok(refused.finishedAt, 'with the time of the decision');
+  t.same((await admin.call<Listed>('job.list', { status: 'rejected' })).jobs.map((j) => j.jobId), [second.jobId], 'job.list status=rejected lists the refusal');
+  t.same((await admin.call<Listed>('job.list', { status: 'pending' })).jobs, [], 'nothing is pending once both were decided');
 
   await admin.call('package.put', { name: 'p', tenantRestore: 'auto' });
   const auto = await panel.call<{ jobId: string; status: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], actor });

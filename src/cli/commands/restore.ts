@@ -1,7 +1,7 @@
 import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { waitForJob } from '../wait-for-job.ts';
-import { renderRecord } from '../table.ts';
+import { renderRecord, renderTable } from '../table.ts';
 
 const PARTS = ['files', 'databases', 'mail', 'dns'];
 
@@ -9,12 +9,21 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Restore a snapshot (staging by default, or in place), approve or reject a tenant\'s restore, import an archive.',
   usage: `agentctl restore SNAPSHOT [--parts files,databases,mail,dns] [--staging|--in-place] [--target ACCOUNT] [--path DIR] [--from DESTINATION] [--wait]
+agentctl restore pending                 tenant restores waiting for approval
 agentctl restore approve JOB
 agentctl restore reject JOB --reason TEXT
 agentctl restore import FILE [--account ACCOUNT]`,
   async run(args, ctx) {
     const [first, ...rest] = args;
     if (!first) throw new UsageError('restore takes SNAPSHOT, or approve/reject JOB, or import FILE');
+    if (first === 'pending') {
+      parseCommandArgs(rest, {});
+      const client = await ctx.client();
+      const r = await client.call<{ jobs: Record<string, unknown>[] }>('job.list', { status: 'pending' });
+      if (ctx.json) return ctx.out(JSON.stringify(r, null, 2));
+      if (!r.jobs.length) return ctx.out('no restore is waiting for approval');
+      return ctx.out(renderTable([{ key: 'jobId', title: 'job' }, { key: 'account', title: 'account' }, { key: 'snapshotId', title: 'snapshot' }, { key: 'createdAt', title: 'requested' }], r.jobs));
+    }
     if (first === 'approve' || first === 'reject') {
       const { values: o, positionals } = parseCommandArgs(rest, { reason: { type: 'string' } });
       if (positionals.length !== 1) throw new UsageError(`restore ${first} takes JOB`);

@@ -5,7 +5,7 @@ import { StringEnum, Nullable } from '../../core/schema.ts';
 
 export const JobStatusSchema = StringEnum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 /** job.get also shows a tenant's restore that waits for an admin ("pending") or was refused ("rejected"). */
-const JobViewStatus = StringEnum(['pending', 'rejected', 'queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export const JobViewStatus = StringEnum(['pending', 'rejected', 'queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
 export const JobView = Type.Object({
   jobId: Type.String(),
@@ -32,8 +32,8 @@ export const jobGet = defineMethod({
 });
 
 export const jobList = defineMethod({
-  name: 'job.list', scope: 'tenant', summary: 'Recent jobs, newest first.',
-  params: Type.Object({ account: Type.Optional(Type.String({ pattern: NAME_PATTERN })), status: Type.Optional(JobStatusSchema), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), actor: OptionalActor }, { additionalProperties: false }),
+  name: 'job.list', scope: 'tenant', summary: 'Recent jobs, newest first, with tenant restores that wait for approval ("pending") or were refused ("rejected"); status filters on any of them.',
+  params: Type.Object({ account: Type.Optional(Type.String({ pattern: NAME_PATTERN })), status: Type.Optional(JobViewStatus), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), actor: OptionalActor }, { additionalProperties: false }),
   result: Type.Object({ jobs: Type.Array(JobView) }), errors: [],
 });
 

@@ -5,6 +5,8 @@ import { AgentError } from '../../errors/index.ts';
 import { assertOwnAccount, visibleJob } from './access.ts';
 import { jobView, restoreRequestView } from './views.ts';
 
+const DEFAULT_LIMIT = 100;
+
 export function jobHandlers(s: RpcServices) {
   return {
     'job.get': (p: ParamsOf<typeof M.jobGet>) => {
@@ -21,7 +23,13 @@ export function jobHandlers(s: RpcServices) {
     'job.list': (p: ParamsOf<typeof M.jobList>) => {
       if (p.account !== undefined) assertOwnAccount(p.actor, p.account);
       const account = p.actor?.account ?? p.account;
-      return { jobs: s.store.jobs.list({ account, status: p.status, limit: p.limit }).map(jobView) };
+      const limit = p.limit ?? DEFAULT_LIMIT;
+      const requests = p.status === undefined || p.status === 'pending' || p.status === 'rejected'
+        ? s.store.restoreRequests.undecided({ account, status: p.status as 'pending' | 'rejected' | undefined, limit }).map(restoreRequestView)
+        : [];
+      const jobs = p.status === 'pending' || p.status === 'rejected' ? [] : s.store.jobs.list({ account, status: p.status, limit }).map(jobView);
+      // One list, newest first: ISO timestamps of one format sort as strings.
+      return { jobs: [...jobs, ...requests].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)).slice(0, limit) };
     },
     'job.cancel': async (p: ParamsOf<typeof M.jobCancel>) => {
       visibleJob(s, p.jobId, p.actor);
