@@ -25,14 +25,19 @@ export function credentialForms(user: string, password: string): string[] {
 const WORD = /[A-Za-z0-9]/;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Matches a spelling only as a whole token: a secret "art" leaves "start" alone. */
+// A spelling this long is no ordinary word: it is hidden wherever it appears, even glued to text
+// (telegram's "bot<token>" path). Shorter ones are hidden only as whole tokens.
+const ANYWHERE_LENGTH = 8;
+
+/** Matches a short spelling only as a whole token: a secret "art" leaves "start" alone. */
 function tokenPattern(spelling: string): string {
+  if (spelling.length >= ANYWHERE_LENGTH) return escapeRe(spelling);
   const before = WORD.test(spelling[0]!) ? '(?<![A-Za-z0-9])' : '';
   const after = WORD.test(spelling[spelling.length - 1]!) ? '(?![A-Za-z0-9])' : '';
   return before + escapeRe(spelling) + after;
 }
 
-/** Replaces each secret (in any spelling, as a whole token) by `***`, then scrubs URL userinfo and secret-named query values. */
+/** Replaces each secret (in any spelling; short ones as whole tokens) by `***`, then scrubs URL userinfo and secret-named query values. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   const all = [...new Set(secrets.filter((s) => s.length > 0).flatMap(spellings))].sort((a, b) => b.length - a.length);
   const out = all.length === 0 ? text : text.replace(new RegExp(all.map(tokenPattern).join('|'), 'g'), REDACTED);

@@ -21,7 +21,8 @@ t.test('whole tokens only: a short secret inside a word is left alone', async (t
   t.equal(scrubSecrets('start the art', ['art']), 'start the ***');
   t.equal(scrubSecrets('art,art:(art)', ['art']), '***,***:(***)');
   t.equal(scrubSecrets('key=hunter2&x=1', ['hunter2']), 'key=***&x=1');
-  t.equal(scrubSecrets('xhunter2y', ['hunter2']), 'xhunter2y');
+  t.equal(scrubSecrets('xhunter2y', ['hunter2']), 'xhunter2y', 'seven characters inside a word: an ordinary word');
+  t.equal(scrubSecrets('bot12345:SECRETtg/send', ['12345:SECRETtg']), 'bot***/send', 'a long secret is hidden even glued to text');
   t.equal(scrubSecrets('token a.b*c here', ['a.b*c']), 'token *** here', 'regex characters are literal');
   t.equal(scrubSecrets('nothing', []), 'nothing');
 });
