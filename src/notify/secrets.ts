@@ -5,17 +5,42 @@ import type { OutgoingRequest } from './types.ts';
 
 const AUTH_HEADER = /^(authorization|proxy-authorization|access-token|x-gotify-key)$/i;
 
-/** Every spelling of a secret that may appear in text: raw, %-encoded, form-encoded. */
-function spellings(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
-  return [...forms];
+/**
+ * Every spelling a protocol may send a secret in: raw, %-encoded, form-encoded, base64 (with and
+ * without padding). Credential pairs (see credentialForms) are secrets too, so their base64 covers
+ * AUTH PLAIN and HTTP Basic.
+ */
+export function spellings(secret: string): string[] {
+  const b64 = Buffer.from(secret, 'utf8').toString('base64');
+  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), b64, b64.replace(/=+$/, '')]);
+  return [...forms].filter((f) => f.length > 0);
 }
 
-/** Replaces each secret (in any spelling) by `***`, then scrubs URL userinfo and secret-named query values. */
+/** The composites a user and password travel as: AUTH PLAIN ("\0user\0pass", "user\0user\0pass"), HTTP Basic ("user:pass"), AUTH LOGIN (user alone is not secret, pass is). */
+export function credentialForms(user: string, password: string): string[] {
+  if (password === '') return [];
+  return [password, `\0${user}\0${password}`, `${user}\0${user}\0${password}`, `${user}:${password}`];
+}
+
+const WORD = /[A-Za-z0-9]/;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// A spelling this long is no ordinary word: it is hidden wherever it appears, even glued to text
+// (telegram's "bot<token>" path). Shorter ones are hidden only as whole tokens.
+const ANYWHERE_LENGTH = 8;
+
+/** Matches a short spelling only as a whole token: a secret "art" leaves "start" alone. */
+function tokenPattern(spelling: string): string {
+  if (spelling.length >= ANYWHERE_LENGTH) return escapeRe(spelling);
+  const before = WORD.test(spelling[0]!) ? '(?<![A-Za-z0-9])' : '';
+  const after = WORD.test(spelling[spelling.length - 1]!) ? '(?![A-Za-z0-9])' : '';
+  return before + escapeRe(spelling) + after;
+}
+
+/** Replaces each secret (in any spelling; short ones as whole tokens) by `***`, then scrubs URL userinfo and secret-named query values. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  const all = secrets.filter((s) => s.length > 0).flatMap(spellings).sort((a, b) => b.length - a.length);
-  for (const s of all) out = out.split(s).join(REDACTED);
+  const all = [...new Set(secrets.filter((s) => s.length > 0).flatMap(spellings))].sort((a, b) => b.length - a.length);
+  const out = all.length === 0 ? text : text.replace(new RegExp(all.map(tokenPattern).join('|'), 'g'), REDACTED);
   return redactText(out);
 }
 

@@ -7,6 +7,7 @@
 import { isSecretKey } from '../../core/redact.ts';
 import { UrlParts } from '../url-parts.ts';
 import { basicAuth } from './common.ts';
+import { credentialForms } from '../secrets.ts';
 import type { NotifyService } from '../types.ts';
 
 export interface GenericConfig {
@@ -68,7 +69,7 @@ export const generic: NotifyService<GenericConfig> = {
     };
     return c;
   },
-  secrets: (c) => [c.password, ...c.secretValues],
+  secrets: (c) => [...credentialForms(c.user, c.password), ...c.secretValues],
   async send(c, message, ctx) {
     const title = c.title ?? message.title;
     let body: string;

@@ -4,6 +4,7 @@
 // auth is Bearer with token=, else basic with the URL's user and password.
 import { UrlParts } from '../url-parts.ts';
 import { basicAuth } from './common.ts';
+import { credentialForms } from '../secrets.ts';
 import type { NotifyService } from '../types.ts';
 
 export interface NtfyConfig {
@@ -34,7 +35,7 @@ export const ntfy: NotifyService<NtfyConfig> = {
     p.rejectUnknownQuery();
     return c;
   },
-  secrets: (c) => [c.password, c.token],
+  secrets: (c) => [...credentialForms(c.user, c.password), c.token],
   async send(c, message, ctx) {
     const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
     const put = (k: string, v: string) => { if (v) headers[k] = v; };

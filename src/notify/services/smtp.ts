@@ -6,6 +6,7 @@
 // unless usestarttls=no).
 import { UrlParts } from '../url-parts.ts';
 import { REDACTED } from '../../core/redact.ts';
+import { credentialForms } from '../secrets.ts';
 import type { NotifyService } from '../types.ts';
 
 export interface SmtpConfig {
@@ -59,7 +60,7 @@ export const smtp: NotifyService<SmtpConfig> = {
     p.rejectUnknownQuery();
     return c;
   },
-  secrets: (c) => [c.password],
+  secrets: (c) => credentialForms(c.user, c.password),
   async send(c, message, ctx) {
     const implicit = c.encryption === 'ImplicitTLS' || (c.encryption === 'Auto' && c.port === 465);
     const authMethod = { None: undefined, Plain: 'PLAIN', CRAMMD5: 'CRAM-MD5', Login: 'LOGIN', Unknown: undefined }[c.auth];
