@@ -30,7 +30,7 @@ t.test('a split archive downloads as one file, whole, by ranges across part boun
   t.equal(r.status, 200);
   t.equal(sha(whole), snapshot.sha256, 'the parts concatenate into the recorded archive');
   t.match(r.headers['content-disposition'], /\.tar\.gz"$/, 'named without .partNNN');
-  await t.resolves(waitFor(() => (events.includes('download.completed') ? true : undefined), 5000, 'download.completed'));
+  await t.resolves(waitFor(() => (events.includes('download.completed') ? true : undefined), 30000, 'download.completed'));
   // A range that starts in one part and ends in the next.
   const boundary = 2048 * 1024;
   const piece = path.join(dir, 'piece');

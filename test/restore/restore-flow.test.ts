@@ -135,7 +135,7 @@ t.test('tenants: approval, auto, disabled; events restore.pending and restore.fi
 
   const pending = await panel.call<{ jobId: string; status: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], target: { mode: 'in-place' }, actor });
   t.equal(pending.status, 'pending');
-  await waitFor(() => events.find((e) => e.method === 'restore.pending' && e.params.jobId === pending.jobId), 5000, 'restore.pending');
+  await waitFor(() => events.find((e) => e.method === 'restore.pending' && e.params.jobId === pending.jobId), 30000, 'restore.pending');
   t.equal(fs.readFileSync(path.join(tenant.home, 'index.html'), 'utf8'), 'v2', 'nothing happens before approval');
   const waiting = await panel.call<{ status: string; kind: string; snapshotId: string }>('job.get', { jobId: pending.jobId, actor });
   t.same([waiting.status, waiting.kind, waiting.snapshotId], ['pending', 'restore', snapshot.snapshotId], 'job.get shows the request while it waits');
@@ -153,11 +153,11 @@ t.test('tenants: approval, auto, disabled; events restore.pending and restore.fi
   const done = await waitForJob(panel, pending.jobId, 60000, actor);
   t.equal(done.status, 'succeeded', `${done.errcode} ${done.errtext}`);
   t.equal(fs.readFileSync(path.join(tenant.home, 'index.html'), 'utf8'), 'v1');
-  await waitFor(() => events.find((e) => e.method === 'restore.finished' && e.params.jobId === pending.jobId && e.params.status === 'succeeded'), 5000, 'restore.finished');
+  await waitFor(() => events.find((e) => e.method === 'restore.finished' && e.params.jobId === pending.jobId && e.params.status === 'succeeded'), 30000, 'restore.finished');
 
   const second = await panel.call<{ jobId: string }>('restore.create', { snapshotId: snapshot.snapshotId, actor });
   await admin.call('restore.reject', { jobId: second.jobId, reason: 'ask support first' });
-  const rejected = await waitFor(() => events.find((e) => e.method === 'restore.finished' && e.params.jobId === second.jobId), 5000, 'rejected event');
+  const rejected = await waitFor(() => events.find((e) => e.method === 'restore.finished' && e.params.jobId === second.jobId), 30000, 'rejected event');
   t.equal(rejected.params.errcode, 'AGENT_E_RESTORE_REJECTED');
   t.equal(rejected.params.reason, 'ask support first');
   const refused = await panel.call<{ status: string; errcode: string; errtext: string; finishedAt: string | null }>('job.get', { jobId: second.jobId, actor });

@@ -54,7 +54,7 @@ t.test('download my account, as a panel does it', async (t) => {
   t.equal(got.headers.etag, `"sha256-${snap.sha256}"`);
   t.match(got.headers['content-disposition'], /attachment; filename="shop_account_full_\d{8}T\d{6}Z_\w+\.tar\.gz"/);
   await t.resolves(run('tar', ['-tzf', out], { maxBuffer: 64 << 20 }), 'tar -tzf reads it');
-  await waitFor(() => events.find((e) => e.method === 'download.completed' && e.params.snapshotId === snapshotId), 5000, 'download.completed');
+  await waitFor(() => events.find((e) => e.method === 'download.completed' && e.params.snapshotId === snapshotId), 30000, 'download.completed');
 
   // Resumable: a first piece, then curl -C - picks up where it stopped.
   const resumed = path.join(dir, 'resumed.tar.gz');
@@ -85,7 +85,7 @@ t.test('download my account, as a panel does it', async (t) => {
   const swept = await d.daemon.sweep();
   t.same(swept.purged, [snapshotId]);
   t.same(fs.readdirSync(d.daemon.config.paths.spool).filter((n) => n.includes(snapshotId)), [], 'archive gone from the spool');
-  await t.resolves(waitFor(() => events.slice(before).find((e) => e.method === 'snapshot.purged' && e.params.snapshotId === snapshotId), 5000, 'snapshot.purged'), 'snapshot.purged pushed');
+  await t.resolves(waitFor(() => events.slice(before).find((e) => e.method === 'snapshot.purged' && e.params.snapshotId === snapshotId), 30000, 'snapshot.purged'), 'snapshot.purged pushed');
   t.equal((await fail(panel.call('snapshot.get', { snapshotId, actor }))).agentCode, 'AGENT_E_NOT_FOUND');
 
   // The window slides: 24 hours after the first snapshot a new one is allowed.
