@@ -23,6 +23,8 @@ interface FileResult {
   ok: boolean;
   name: string;
   ms: number | null;
+  /** tap killed the file at its --timeout. */
+  timedOut?: boolean;
 }
 
 const TOP_RESULT = /^(not )?ok \d+ - (.*?)(?: # (.*))?$/;
@@ -32,12 +34,17 @@ export function summarize(tap: string): { counts: Counts | null; files: FileResu
   const files: FileResult[] = [];
   let counts: Counts | null = null;
   let bailedOut = false;
-  for (const line of tap.split('\n')) {
+  const lines = tap.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     if (line.startsWith('Bail out!')) bailedOut = true;
     const result = TOP_RESULT.exec(line);
     if (result) {
       const time = /time=([\d.]+)ms/.exec(result[3] ?? '');
-      files.push({ ok: !result[1], name: result[2], ms: time ? Number(time[1]) : null });
+      // A file tap killed at its timeout is reported as `not ok N - timeout!`, naming the file
+      // only in the diagnostics that follow.
+      const expired = result[1] ? expiredFile(lines, i) : null;
+      files.push({ ok: !result[1], name: expired ?? result[2]!, ms: time ? Number(time[1]) : null, ...(expired ? { timedOut: true } : {}) });
       continue;
     }
     const summary = SUMMARY.exec(line);
@@ -47,6 +54,16 @@ export function summarize(tap: string): { counts: Counts | null; files: FileResu
     }
   }
   return { counts, files, bailedOut };
+}
+
+/** The `expired:` file of the YAML block under line i, if any. */
+function expiredFile(lines: string[], i: number): string | null {
+  if (lines[i + 1]?.trim() !== '---') return null;
+  for (let j = i + 2; j < lines.length && lines[j]!.trim() !== '...'; j++) {
+    const m = /^\s*expired: (.+)$/.exec(lines[j]!);
+    if (m) return m[1]!.trim();
+  }
+  return null;
 }
 
 const SUBTEST = /^(\s*)# Subtest: (.*)$/;
@@ -80,7 +97,8 @@ export function failureDetails(tap: string): string[] {
       for (let j = i + 2; j < lines.length && lines[j]!.trim() !== '...'; j++) yaml.push(lines[j]!.slice(indent + 2));
     }
     if (isClosing && out.some((l) => l.startsWith(`  x ${[...parents, bad[2]].join(' > ')}`))) continue;
-    out.push(`  x ${[...parents, bad[2]].join(' > ')}${place(yaml)}`);
+    const expired = indent === 0 ? expiredFile(lines, i) : null;
+    out.push(expired ? `  x ${expired} > timed out` : `  x ${[...parents, bad[2]].join(' > ')}${place(yaml)}`);
     let shown = 0;
     for (let k = 0; k < yaml.length && shown < MAX_DETAIL_LINES; k++) {
       const line = yaml[k]!;
@@ -123,7 +141,7 @@ function main(argv: string[]): number {
   console.log('');
   for (const f of files.filter((x) => !x.ok)) {
     const secs = f.ms === null ? '' : `${(f.ms / 1000).toFixed(1)}s`;
-    console.log(`FAIL ${secs.padStart(7)}  ${f.name}`);
+    console.log(`FAIL ${secs.padStart(7)}  ${f.name}${f.timedOut ? ' (timed out: killed at the per-file timeout, HOSTAGENT_TEST_TIMEOUT)' : ''}`);
   }
   const details = failureDetails(text);
   if (details.length) console.log(details.join('\n'));

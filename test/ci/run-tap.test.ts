@@ -24,12 +24,12 @@ function project(t: Test, files: Record<string, string>): string {
   return dir;
 }
 
-function runTap(dir: string, args: string[] = [], extraFailed = 0) {
+function runTap(dir: string, args: string[] = [], extraFailed = 0, timeoutSeconds = 60) {
   const r = spawnSync('bash', [path.join(ROOT, 'scripts/run-tap.sh'), ...args], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 120_000,
-    env: cleanEnv({ HOSTAGENT_EXTRA_FAILED: String(extraFailed), HOSTAGENT_TEST_TIMEOUT: '60' }),
+    env: cleanEnv({ HOSTAGENT_EXTRA_FAILED: String(extraFailed), HOSTAGENT_TEST_TIMEOUT: String(timeoutSeconds) }),
   });
   const lines = r.stdout.split('\n').filter(Boolean);
   return { status: r.status, last: lines.at(-1) ?? '', stdout: r.stdout, stderr: r.stderr };
@@ -77,4 +77,15 @@ t.test('no test at all is not a success', async (t) => {
   const r = runTap(dir);
   t.match(r.last, SUMMARY, { stdout: r.stdout, stderr: r.stderr });
   t.not(r.status, 0, 'non-zero exit when nothing ran');
+});
+
+t.test('a file killed at the per-file timeout is named as timed out, not as an anonymous failure', async (t) => {
+  const HANGING = `import t from 'tap';\nt.pass('before');\nawait new Promise((r) => setTimeout(r, 120000));\n`;
+  const dir = project(t, { 'test/a.test.ts': PASSING, 'test/hangs.test.ts': HANGING });
+  const r = runTap(dir, [], 0, 5);
+  t.not(r.status, 0, 'non-zero exit');
+  t.match(r.stdout, /^FAIL .* test\/hangs\.test\.ts \(timed out/m, 'the FAIL line names the file and says it timed out', { stdout: r.stdout });
+  t.match(r.stdout, /^  x test\/hangs\.test\.ts > timed out$/m, 'so does the failure detail');
+  t.notMatch(r.stdout, /^\s*x timeout!$/m, 'no anonymous timeout line');
+  t.match(r.last, /^tests: 3 passed, 1 failed$/);
 });
