@@ -18,6 +18,19 @@ interface Stamp {
   /** Native addons built for one node ABI break under another. */
   abi: string;
   platform: string;
+  /** Optional addons whose build prerequisites were present at the last install. */
+  prerequisites?: string[];
+}
+
+/**
+ * Optional addons that build only where a system header exists. npm drops one whose build
+ * failed, so a machine that gains the header later (the demo ran before install-peers.sh) needs
+ * one more install to get it.
+ */
+const OPTIONAL_ADDONS = [{ name: 'sd-notify', header: '/usr/include/systemd/sd-daemon.h' }];
+
+function presentPrerequisites(): string[] {
+  return OPTIONAL_ADDONS.filter((a) => fs.existsSync(a.header)).map((a) => a.name);
 }
 
 function current(): Stamp {
@@ -25,7 +38,14 @@ function current(): Stamp {
     lock: createHash('sha256').update(fs.readFileSync(lockFile)).digest('hex'),
     abi: process.versions.modules,
     platform: `${process.platform}-${process.arch}`,
+    prerequisites: presentPrerequisites(),
   };
+}
+
+/** An optional addon that is missing, whose prerequisites appeared since the last install. */
+function addonNowBuildable(stamp: Stamp, now: Stamp): boolean {
+  const before = new Set(stamp.prerequisites ?? []);
+  return (now.prerequisites ?? []).some((name) => !before.has(name) && !fs.existsSync(path.join(modules, name, 'build', 'Release')));
 }
 
 function readJson(file: string): unknown {
@@ -98,7 +118,7 @@ function check(): number {
     fs.writeFileSync(stampFile, JSON.stringify(now) + '\n');
     return 0;
   }
-  if (stamp.lock !== now.lock || stamp.platform !== now.platform) return 10;
+  if (stamp.lock !== now.lock || stamp.platform !== now.platform || addonNowBuildable(stamp, now)) return 10;
   return stamp.abi === now.abi ? 0 : 11;
 }
 

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import { AgentError } from '../errors/index.ts';
 
 interface NativeNotify {
   sendState(state: string): void;
@@ -7,7 +8,9 @@ interface NativeNotify {
 
 /**
  * The daemon's side of systemd's notify protocol (Type=notify). A no-op when NOTIFY_SOCKET is
- * unset, as in --dev runs; the native sd-notify addon sends the datagrams.
+ * unset, as in --dev runs; the native sd-notify addon sends the datagrams. Under systemd without
+ * the addon, start fails at once: READY=1 would never come, and the unit would hang until its
+ * start timeout with nothing said.
  */
 export class SystemdNotifier {
   readonly #native: NativeNotify | null;
@@ -19,7 +22,8 @@ export class SystemdNotifier {
     try {
       this.#native = createRequire(import.meta.url)('sd-notify') as NativeNotify;
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'NOTIFY_SOCKET is set but the sd-notify addon is not installed; systemd will not see READY');
+      log.error({ err: (err as Error).message }, 'NOTIFY_SOCKET is set but the sd-notify addon cannot be loaded');
+      throw new AgentError('AGENT_E_INTERNAL', 'NOTIFY_SOCKET is set (systemd Type=notify) but the sd-notify addon is not installed, so systemd would never see READY=1; install libsystemd-dev and run `npm rebuild sd-notify`, or start without NOTIFY_SOCKET', { cause: err });
     }
   }
 

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { requirePeer } from '../helpers/peer.ts';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/deps-state.ts');
 
@@ -70,4 +71,21 @@ t.test('an addon built for another node is detected', async (t) => {
   // Not a loadable shared object, as an addon for another ABI is not loadable either.
   fs.writeFileSync(path.join(dir, 'node_modules', 'native', 'build', 'Release', 'native.node'), 'not an ELF file');
   t.equal(run(dir, 'check'), 11, 'npm rebuild');
+});
+
+t.test('an optional addon npm dropped is installed once its build prerequisites appear, and only once', async (t) => {
+  if (!requirePeer(t, 'libsystemd-dev', fs.existsSync('/usr/include/systemd/sd-daemon.h'), 'the sd-notify addon builds against its header')) return;
+  const dir = scratch(t);
+  fs.writeFileSync(path.join(dir, 'package-lock.json'), lock({ 'node_modules/a': { version: '1.0.0' } }));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  const stampFile = path.join(dir, 'node_modules', '.hostagent-deps.json');
+  t.equal(run(dir, 'write'), 0);
+  const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
+  t.same(stamp.prerequisites, ['sd-notify'], 'the stamp records the prerequisites present');
+  t.equal(run(dir, 'check'), 0, 'installed with the header present: nothing to do, even if the build failed');
+  // Installed before the header existed (the demo ran before install-peers.sh): sd-notify was dropped.
+  fs.writeFileSync(stampFile, JSON.stringify({ ...stamp, prerequisites: [] }));
+  t.equal(run(dir, 'check'), 10, 'npm ci, which builds it now');
+  fs.mkdirSync(path.join(dir, 'node_modules', 'sd-notify', 'build', 'Release'), { recursive: true });
+  t.equal(run(dir, 'check'), 0, 'an addon already built needs nothing');
 });

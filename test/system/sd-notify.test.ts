@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { requirePeer, hasCommand } from '../helpers/peer.ts';
-import { spawnDaemon, tempDir, writeDevConfig } from '../helpers/daemon.ts';
+import { REPO, spawnDaemon, tempDir, writeDevConfig } from '../helpers/daemon.ts';
 import { startNotifyListener } from '../helpers/notify-socket.ts';
 
 const addon = (() => { try { createRequire(import.meta.url)('sd-notify'); return true; } catch { return false; } })();
@@ -31,7 +31,7 @@ t.test('sd_notify: READY after the sockets listen, STATUS, WATCHDOG, RELOADING, 
   const wdStart = listener.messages.length;
   await new Promise((r) => setTimeout(r, 1000));
   const pets = listener.messages.slice(wdStart).filter((m) => m === 'WATCHDOG=1').length;
-  t.ok(pets >= 3 && pets <= 7, `watchdog petted at about half the interval (${pets} in 1 s)`);
+  t.ok(pets >= 2 && pets <= 10, `watchdog petted at about half the interval (${pets} in 1 s)`);
 
   const before = listener.messages.length;
   d.child.kill('SIGHUP');
@@ -53,4 +53,25 @@ t.test('without NOTIFY_SOCKET nothing is sent and nothing fails', async (t) => {
   await d.waitForSocket();
   d.child.kill('SIGTERM');
   t.equal(await d.exited, 0);
+});
+
+t.test('under systemd without the sd-notify addon, start fails at once and says why', async (t) => {
+  // A checkout whose node_modules lacks the optional addon, as when it could not be built: the
+  // real sources and every other package, linked; symlinks preserved so it resolves from here.
+  const install = tempDir(t, 'hostagent-no-addon-');
+  for (const entry of ['bin', 'src', 'package.json']) fs.symlinkSync(path.join(REPO, entry), path.join(install, entry));
+  fs.mkdirSync(path.join(install, 'node_modules'));
+  for (const name of fs.readdirSync(path.join(REPO, 'node_modules'))) {
+    if (name !== 'sd-notify') fs.symlinkSync(path.join(REPO, 'node_modules', name), path.join(install, 'node_modules', name));
+  }
+  const dir = tempDir(t);
+  writeDevConfig(dir);
+  const listener = await startNotifyListener(t, dir);
+  const d = spawnDaemon(t, ['--dev', dir], { NOTIFY_SOCKET: listener.path, NODE_OPTIONS: '--preserve-symlinks --preserve-symlinks-main' }, path.join(install, 'bin', 'hostagentd.ts'));
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([d.exited, new Promise<'hung'>((r) => { timer = setTimeout(() => r('hung'), 60_000); })]);
+  clearTimeout(timer);
+  t.equal(code, 1, 'exits 1 instead of waiting for systemd\'s start timeout');
+  t.match(d.stderr(), /NOTIFY_SOCKET is set .* sd-notify addon is not installed/, 'the one line names the addon and the fix');
+  t.notOk(fs.existsSync(path.join(dir, 'run', 'admin.sock')), 'no socket was left listening');
 });
