@@ -37,7 +37,7 @@ function header(e: CraftedEntry, size: number): Buffer {
 }
 
 /** A gzip'd tar of `entries` between a manifest and a correct SHA256SUMS. */
-export function craftArchive(file: string, entries: CraftedEntry[]): void {
+export function craftArchive(file: string, entries: CraftedEntry[], manifest: { username?: string; parts?: string[] } = {}): void {
   const blocks: Buffer[] = [];
   const sums: string[] = [];
   const add = (e: CraftedEntry) => {
@@ -45,7 +45,7 @@ export function craftArchive(file: string, entries: CraftedEntry[]): void {
     blocks.push(header(e, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
     if ((e.type ?? 'file') === 'file' && e.name !== 'SHA256SUMS') sums.push(`${createHash('sha256').update(data).digest('hex')}  ${e.name}\n`);
   };
-  add({ name: 'manifest.json', data: JSON.stringify({ format: 'hostagent-account-full/1', kind: 'account_full', username: 'crafted', snapshotId: 'crafted', createdAt: new Date().toISOString(), parts: ['files'] }) });
+  add({ name: 'manifest.json', data: JSON.stringify({ format: 'hostagent-account-full/1', kind: 'account_full', username: manifest.username ?? 'crafted', snapshotId: 'crafted', createdAt: new Date().toISOString(), parts: manifest.parts ?? ['files'] }) });
   for (const e of entries) add(e);
   add({ name: 'SHA256SUMS', data: sums.join('') });
   blocks.push(Buffer.alloc(1024));
