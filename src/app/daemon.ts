@@ -14,6 +14,7 @@ import { backupJobKind } from './backup/backup-job.ts';
 import { BackupService } from './backup/backup-service.ts';
 import { SnapshotService } from './backup/snapshot-service.ts';
 import { restoreJobKind } from './restore/restore-job.ts';
+import { dropLeftoverRestoreLogins } from '../restore/databases.ts';
 import { RestoreService } from './restore/restore-service.ts';
 import { publishJobEvents } from './job-events.ts';
 import { NotificationCenter, validateNotificationConfig } from './notifications.ts';
@@ -162,6 +163,8 @@ export class Daemon {
     const recovered = await this.queue.recover();
     if (recovered.interrupted) this.log.warn({ count: recovered.interrupted }, 'jobs left running by the previous process were marked interrupted');
     const cfg = this.#config;
+    // Before any restore can start, so a running restore's login is never taken for a leftover.
+    await dropLeftoverRestoreLogins(cfg, this.log);
     await this.#rpc.admin.listen();
     await this.#rpc.panel.listen();
     await this.#download.listenSocket({ path: cfg.download.socket, mode: cfg.download.socketMode, group: cfg.rpc.panelGroup });

@@ -44,8 +44,10 @@ if (ok) {
     CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(100), price DECIMAL(10,2), blobby BLOB);
     INSERT INTO items WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 500)
       SELECT n, CONCAT('Artikel Größe ', n, ' 東京'), n * 0.99, UNHEX(SHA2(n, 256)) FROM s;`);
-  await pg.sql('CREATE DATABASE blogdb');
-  await pg.sql(`CREATE TABLE posts (id int PRIMARY KEY, title text, body text, at timestamptz);
+  // A tenant database as a panel makes it: owned by the account's own role, which the restore loads as.
+  await pg.sql(`CREATE ROLE blog_owner LOGIN PASSWORD 'blog-pw'`);
+  await pg.sql('CREATE DATABASE blogdb OWNER blog_owner');
+  await pg.sql(`SET ROLE blog_owner; CREATE TABLE posts (id int PRIMARY KEY, title text, body text, at timestamptz);
     INSERT INTO posts SELECT n, 'Beitrag ' || n || ' ☃', repeat('x', n % 97), '2025-01-01'::timestamptz + n * interval '1 hour' FROM generate_series(1, 700) n;`, 'blogdb');
 
   const mariaPrint = async (db: string) => ({

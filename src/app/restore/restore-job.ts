@@ -163,7 +163,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
           if (!cfg.databases[def.engine].enabled) throw new AgentError('AGENT_E_INVALID', `databases.${def.engine} is disabled; database ${name} cannot be restored`, { data: { field: `databases.${def.engine}.enabled` } });
           const target = p.mode === 'in-place' ? name : stagingDatabaseName(name, p.stamp);
           ctx.progress({ phase: `databases/${name}` });
-          const r = { engine: def.engine, database: target, sqlFile: file, tmpDir: workDir, signal: ctx.signal };
+          const r = { engine: def.engine, database: target, ownerFrom: name, sqlFile: file, tmpDir: workDir, signal: ctx.signal };
           if (def.engine === 'mariadb') await restoreMariadb(cfg.databases.mariadb, r);
           else await restorePostgresql(cfg.databases.postgresql, r);
           done.databases.push(target);

@@ -6,14 +6,14 @@ import { assertDatabaseName, createPrivateDir, writePrivateFile } from '../commo
 import { databaseSizes, runClientQuery, sqlList } from '../common/client-query.ts';
 import { pgEnvironment, pgpassContent } from './environment.ts';
 
-/** Runs one SQL statement in the maintenance database; rows as tab-separated fields. */
-export async function postgresqlQuery(config: PostgresqlConfig, sql: string, options: { tmpDir?: string; signal?: AbortSignal } = {}): Promise<string[][]> {
+/** Runs one SQL statement in the maintenance database (or `database`); rows as tab-separated fields. */
+export async function postgresqlQuery(config: PostgresqlConfig, sql: string, options: { tmpDir?: string; signal?: AbortSignal; database?: string } = {}): Promise<string[][]> {
   const { dir, cleanup } = await createPrivateDir(options.tmpDir ?? os.tmpdir(), 'hostagent-pg-');
   try {
     const passFile = config.password === null ? null : await writePrivateFile(dir, 'pgpass-', pgpassContent(config));
     return await runClientQuery('postgresql', {
       command: config.clientCommand,
-      args: ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', config.maintenanceDatabase, '-c', sql],
+      args: ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', options.database ?? config.maintenanceDatabase, '-c', sql],
       env: pgEnvironment(config, passFile),
       signal: options.signal,
     }, config.password);
