@@ -13,6 +13,18 @@ agentctl restore pending                 tenant restores waiting for approval
 agentctl restore approve JOB
 agentctl restore reject JOB --reason TEXT
 agentctl restore import FILE [--account ACCOUNT]`,
+  examples: [
+    'agentctl restore SNAPSHOT --staging --wait           # then: agentctl job get JOB shows where it wrote',
+    'agentctl restore SNAPSHOT --in-place --parts files,databases --wait',
+    'agentctl restore SNAPSHOT --in-place --from offsite   # read the copy at a destination, streamed',
+    'agentctl restore pending',
+    'agentctl restore approve JOB',
+    'agentctl restore reject JOB --reason "use yesterday\'s snapshot"',
+    'agentctl restore import /root/shop.tar.gz --account shop',
+  ],
+  methods: ['job.list', 'restore.approve', 'restore.reject', 'snapshot.import', 'restore.create', 'job.get', 'events.subscribe'],
+  subcommands: ['pending', 'approve', 'reject', 'import'],
+  positionalFirst: 'SNAPSHOT',
   async run(args, ctx) {
     const [first, ...rest] = args;
     if (!first) throw new UsageError('restore takes SNAPSHOT, or approve/reject JOB, or import FILE');
