@@ -34,6 +34,8 @@ export const eventsCommand: Command = {
       const { subscriptionId } = await client.call<{ subscriptionId: string }>('events.subscribe', {
         ...(o.type?.length ? { types: [...new Set(o.type)] } : {}), ...(o.account ? { account: o.account } : {}),
       });
+      // On stderr, so stdout stays one event a line: scripts start what they watch once this shows.
+      ctx.err(`listening (subscription ${subscriptionId})`);
       await stopped;
       await client.call('events.unsubscribe', { subscriptionId });
     } finally {
