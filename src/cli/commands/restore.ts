@@ -1,7 +1,7 @@
 import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { waitForJob } from '../wait-for-job.ts';
-import { renderRecord, renderTable } from '../table.ts';
+import { renderNestedRecord, renderRecord, renderTable } from '../table.ts';
 
 const PARTS = ['files', 'databases', 'mail', 'dns'];
 
@@ -71,7 +71,7 @@ agentctl restore import FILE [--account ACCOUNT]`,
     if (!o.wait || started.status === 'pending') return ctx.out(ctx.json ? JSON.stringify(started, null, 2) : `restore ${started.jobId} ${started.status}`);
     const job = await waitForJob(client, started.jobId, null);
     if (ctx.json) ctx.out(JSON.stringify(job, null, 2));
-    else ctx.out(renderRecord({ job: job.jobId, status: job.status, warnings: job.warnings.length }));
+    else ctx.out(renderNestedRecord({ job: job.jobId, status: job.status, warnings: job.warnings.length, ...(job.result ? { result: job.result } : {}) }));
     if (!ctx.json) for (const w of job.warnings) ctx.err(`warning: ${w.code}: ${w.message}`);
     if (job.status !== 'succeeded') {
       throw new OutcomeFailed(`restore ${job.status}: ${job.errcode ?? ''}: ${job.errtext ?? ''}`);
