@@ -13,6 +13,16 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** Shown by `agentctl help NAME` and `NAME --help`: complete command lines that work as written. */
+  examples: readonly string[];
+  /**
+   * The methods this command calls. The client a command is given refuses any other, so this
+   * table is what proves every method has a command; `any` is the generic `call` alone.
+   */
+  methods: readonly string[] | 'any';
+  /** When set, the first argument must be one of them (or, with `positionalFirst`, an operand such as a snapshot id). */
+  subcommands?: readonly string[];
+  positionalFirst?: string;
   run(args: string[], ctx: CliContext): Promise<void>;
 }
 

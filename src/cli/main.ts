@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { RpcClient, RpcCallError, RpcUnavailableError } from '../client/index.ts';
-import { OutcomeFailed, UsageError, type CliContext } from './command.ts';
+import { OutcomeFailed, UsageError, type CliContext, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 /** Exit codes: 0 ok, 1 the call failed, 2 usage, 69 (EX_UNAVAILABLE) daemon unavailable. */
@@ -12,6 +12,7 @@ function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'usage: agentctl [--socket PATH | --dev DIR] [--json] COMMAND [ARGS]',
+    '       agentctl help COMMAND      (or COMMAND --help: its usage and examples)',
     '',
     'options:',
     `  --socket PATH  daemon socket (default $HOSTAGENT_SOCKET or ${DEFAULT_SOCKET})`,
@@ -48,33 +49,86 @@ function parseGlobal(argv: string[]): { socket: string; json: boolean; rest: str
   return { socket, json, rest, help };
 }
 
+function usageLines(cmd: Command): string {
+  return cmd.usage.split('\n').map((l, i) => `${i ? '       ' : 'usage: '}${l}`).join('\n');
+}
+
+/** `agentctl help CMD` and `agentctl CMD --help`: the command's usage, then examples that work as written. */
+export function commandHelp(cmd: Command): string {
+  return [`${cmd.summary}`, '', usageLines(cmd), '', 'examples:', ...cmd.examples.map((e) => `  ${e}`), '',
+    'global options (--socket PATH, --dev DIR, --json) go anywhere; exit codes: 0 ok, 1 the call failed, 2 usage, 69 daemon unavailable'].join('\n');
+}
+
+/** The first argument of a command with verbs must name one, or be its operand (restore SNAPSHOT). */
+function checkSubcommand(cmd: Command, first: string | undefined): void {
+  if (!cmd.subcommands) return;
+  const list = cmd.subcommands.join(', ');
+  const operand = cmd.positionalFirst ? `${cmd.positionalFirst} or ` : '';
+  if (first === undefined) throw new UsageError(`${cmd.name} needs ${operand}a subcommand: ${list}`);
+  if (cmd.subcommands.includes(first) || (cmd.positionalFirst && !first.startsWith('-'))) return;
+  if (first.startsWith('-')) throw new UsageError(`${cmd.name}: ${first} before ${operand}a subcommand (${list})`);
+  throw new UsageError(`${cmd.name}: unknown subcommand ${first}; subcommands: ${list}`);
+}
+
+/**
+ * The client a command gets: it refuses methods missing from the command's table, so the table
+ * that proves every method has a command cannot drift from what the commands call.
+ */
+function tableBoundClient(client: RpcClient, cmd: Command): RpcClient {
+  if (cmd.methods === 'any') return client;
+  const allowed = new Set(cmd.methods);
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'call') {
+        return (method: string, params?: Record<string, unknown>) => {
+          if (!allowed.has(method)) throw new Error(`internal: agentctl ${cmd.name} calls ${method}, which its method table does not list`);
+          return target.call(method, params);
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
   const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
   let client: RpcClient | null = null;
-  let commandUsage: string | null = null;
+  let current: Command | null = null;
   try {
     const g = parseGlobal(argv);
-    const [name, ...args] = g.rest;
-    if (g.help || !name) {
-      (name || g.help ? out : err)(usage());
-      return name || g.help ? EXIT.ok : EXIT.usage;
+    let [name, ...args] = g.rest;
+    let help = g.help;
+    if (name === 'help') {
+      help = true;
+      [name, ...args] = args;
+      if (args.length) throw new UsageError('help takes one COMMAND');
+    }
+    if (!name) {
+      (help ? out : err)(usage());
+      return help ? EXIT.ok : EXIT.usage;
     }
     const cmd = COMMANDS.find((c) => c.name === name);
     if (!cmd) throw new UsageError(`unknown command ${name}`);
-    commandUsage = cmd.usage;
+    current = cmd;
+    if (help) {
+      out(commandHelp(cmd));
+      return EXIT.ok;
+    }
+    checkSubcommand(cmd, args[0]);
     const ctx: CliContext = {
       json: g.json,
       out,
       err,
       isTTY: Boolean(process.stdout.isTTY),
-      client: async () => (client ??= await RpcClient.connect(g.socket)),
+      client: async () => tableBoundClient((client ??= await RpcClient.connect(g.socket)), cmd),
     };
     await cmd.run(args, ctx);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`agentctl: ${e.message}\n\n${commandUsage ? `usage: ${commandUsage}` : usage()}`);
+      err(`agentctl: ${e.message}\n\n${current ? `${usageLines(current)}\n\nexamples: agentctl help ${current.name}` : usage()}`);
       return EXIT.usage;
     }
     if (e instanceof OutcomeFailed) {

@@ -8,6 +8,8 @@ export interface JobResult {
   errtext?: string;
   snapshotId: string | null;
   warnings: { code: string; message: string }[];
+  /** Once succeeded: a restore's says where it wrote. */
+  result?: Record<string, unknown>;
 }
 
 /**

@@ -169,6 +169,8 @@ export interface RestoreRequestStore {
   insert(r: Omit<RestoreRequestRow, 'status' | 'reason' | 'decidedAt'>): RestoreRequestRow;
   get(id: string): RestoreRequestRow | null;
   pending(): RestoreRequestRow[];
+  /** How many wait for an admin, for agent.status. */
+  countPending(): number;
   /** Requests that are not jobs (pending or rejected), newest first, for job.list. */
   undecided(q: { account?: string; status?: 'pending' | 'rejected'; limit: number }): RestoreRequestRow[];
   decide(id: string, status: 'approved' | 'rejected', reason: string | null, at: number): boolean;

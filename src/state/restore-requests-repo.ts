@@ -30,6 +30,10 @@ export class RestoreRequestsRepo implements RestoreRequestStore {
     return (this.#db.prepare('SELECT * FROM restore_requests WHERE status = \'pending\' ORDER BY created_at').all() as Row[]).map(toRow);
   }
 
+  countPending(): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM restore_requests WHERE status = \'pending\'').get() as { n: number }).n;
+  }
+
   undecided(q: { account?: string; status?: 'pending' | 'rejected'; limit: number }): RestoreRequestRow[] {
     const rows = this.#db.prepare(`SELECT * FROM restore_requests WHERE status IN ('pending', 'rejected')
       AND (@status IS NULL OR status = @status) AND (@account IS NULL OR account = @account) ORDER BY created_at DESC LIMIT @limit`)

@@ -28,6 +28,13 @@ t.test('agentctl restore, approve, reject', async (t) => {
   const dir = fs.readdirSync(parent).find((n) => n.startsWith(`${tenant.user}-restore-`));
   t.ok(dir, 'staging directory made');
   t.equal(fs.readFileSync(path.join(parent, dir!, 'a.txt'), 'utf8'), 'A');
+  t.match(staged.stdout, new RegExp(`^result\\.files\\.path\\s+${path.join(parent, dir!)}$`, 'm'), 'restore --wait names where it wrote');
+  const jobId = /^job\s+(\S+)$/m.exec(staged.stdout)![1]!;
+  const shown = await agentctl(['--socket', sock, 'job', 'get', jobId]);
+  t.equal(shown.status, 0, shown.stderr);
+  t.match(shown.stdout, new RegExp(`^result\\.files\\.path\\s+${path.join(parent, dir!)}$`, 'm'), 'so does job get');
+  t.match(shown.stdout, /^result\.mode\s+staging$/m);
+  t.match(shown.stdout, /^result\.files\.files\s+1$/m);
 
   t.equal((await agentctl(['--socket', sock, 'restore', snapshot.snapshotId, '--staging', '--in-place'])).status, 2, 'contradictory flags are a usage error');
   t.equal((await agentctl(['--socket', sock, 'restore', snapshot.snapshotId, '--parts', 'files,secrets'])).status, 2);
@@ -37,6 +44,9 @@ t.test('agentctl restore, approve, reject', async (t) => {
   const one = await panel.call<{ jobId: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], target: { mode: 'in-place' }, actor });
   const two = await panel.call<{ jobId: string }>('restore.create', { snapshotId: snapshot.snapshotId, parts: ['files'], target: { mode: 'in-place' }, actor });
   fs.writeFileSync(path.join(tenant.home, 'a.txt'), 'changed');
+  const counted = await agentctl(['--socket', sock, 'status']);
+  t.match(counted.stdout, /^pending restores\s+2 \(agentctl restore pending\)$/m, 'status counts the restores waiting for approval');
+  t.equal(JSON.parse((await agentctl(['--socket', sock, '--json', 'status'])).stdout).pendingRestores, 2);
   const approved = await agentctl(['--socket', sock, 'restore', 'approve', one.jobId]);
   t.equal(approved.status, 0, approved.stderr);
   t.match(approved.stdout, new RegExp(`restore ${one.jobId} queued`));
@@ -46,6 +56,7 @@ t.test('agentctl restore, approve, reject', async (t) => {
   const rejected = await agentctl(['--socket', sock, 'restore', 'reject', two.jobId, '--reason', 'not now']);
   t.equal(rejected.status, 0, rejected.stderr);
   t.match(rejected.stdout, /rejected/);
+  t.match((await agentctl(['--socket', sock, 'status'])).stdout, /^pending restores\s+0$/m, 'decided restores are no longer counted');
   const again = await agentctl(['--socket', sock, 'restore', 'approve', two.jobId]);
   t.equal(again.status, 1);
   t.match(again.stderr, /AGENT_E_CONFLICT/);

@@ -15,6 +15,7 @@ import { mariadbAvailable, startMariadb } from '../peers/mariadb.ts';
 import { postgresqlAvailable, startPostgresql } from '../peers/postgresql.ts';
 import { makeMaildir, maildirFiles } from '../sources/mail/make-maildir.ts';
 import { treeListing, treeDifferences } from './tree-listing.ts';
+import { agentctl } from '../helpers/agentctl.ts';
 
 t.setTimeout(600_000);
 const maria = mariadbAvailable();
@@ -128,5 +129,16 @@ if (ok) {
     const zones = fs.readdirSync(zoneDir).filter((n) => n.startsWith('example.test.zone.restore-'));
     t.equal(zones.length, 1);
     t.equal(fs.readFileSync(path.join(zoneDir, zones[0]!), 'utf8'), ZONE);
+
+    // The job names where it wrote: job.get's result, and agentctl job get.
+    const result = (sj as unknown as { result: { mode: string; databases: string[]; mailFolder: string; zones: string[] } }).result;
+    t.equal(result.mode, 'staging');
+    t.same([...result.databases].sort(), [mariaDbs[0]!, pgDbs[0]!].sort(), 'the staged database names');
+    t.equal(result.mailFolder, prefix.slice(1), 'the mail folder (Maildir++ keeps it as .NAME)');
+    t.same(result.zones, [path.join(zoneDir, zones[0]!)]);
+    const shown = await agentctl(['--socket', d.daemon.config.rpc.adminSocket, 'job', 'get', staged.jobId]);
+    t.equal(shown.status, 0, shown.stderr);
+    t.match(shown.stdout, new RegExp(`^result\\.databases\\s+.*${mariaDbs[0]}`, 'm'));
+    t.match(shown.stdout, new RegExp(`^result\\.mailFolder\\s+${result.mailFolder}$`, 'm'));
   });
 }

@@ -16,7 +16,7 @@ t.test('agentctl destination and schedule commands', async (t) => {
   await c.call('account.put', { name: 'shop', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
   const dir = tempDir(t, 'hostagent-dest-');
 
-  const put = await agentctl([...sock, 'destination', 'put', 'here', 'local', `directory=${dir}`]);
+  const put = await agentctl([...sock, '--json', 'destination', 'put', 'here', 'local', `directory=${dir}`]);
   t.equal(put.status, 0, put.stderr);
   t.equal(JSON.parse(put.stdout).settings.directory, dir);
   const bad = await agentctl([...sock, 'destination', 'put', 'bad', 'local', 'directory=relative']);
@@ -27,7 +27,7 @@ t.test('agentctl destination and schedule commands', async (t) => {
   t.equal(probe.status, 0, probe.stderr);
   t.match(probe.stdout, /here: ok/);
 
-  const sput = await agentctl([...sock, 'schedule', 'put', 'nightly', '--cron', '30 2 * * *', '--timezone', 'Europe/Paris', '--account', 'shop',
+  const sput = await agentctl([...sock, '--json', 'schedule', 'put', 'nightly', '--cron', '30 2 * * *', '--timezone', 'Europe/Paris', '--account', 'shop',
     '--scope', 'configuration', '--dest', 'here', '--keep-last', '3', '--keep-weekly', '2']);
   t.equal(sput.status, 0, sput.stderr);
   t.match(JSON.parse(sput.stdout), { id: 'nightly', timezone: 'Europe/Paris', target: { account: 'shop' }, retention: { keepLast: 3, keepWeekly: 2 }, enabled: true });

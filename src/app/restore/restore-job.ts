@@ -180,6 +180,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
             intoFolder: p.mode === 'staging' ? `Restored-${p.stamp}` : undefined, signal: ctx.signal, warn: (w) => ctx.warn(w),
           });
           done.mailboxes.push({ address, ...r });
+          if (p.mode === 'staging') result.mailFolder = `Restored-${p.stamp}`;
         }
         for (const [zone, file] of collected.zones) {
           const def = (account.zones ?? []).find((z) => z.name.toLowerCase().replace(/\.$/, '') === zone);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { UsageError, type Command } from '../command.ts';
 import { parseCommandArgs, intArg } from '../args.ts';
 import { renderRecord, renderTable } from '../table.ts';
@@ -7,7 +8,8 @@ const USAGE = `agentctl account put NAME --uid N --gid N --home DIR [--package P
 agentctl account put --from FILE|-        (the account.put params as JSON)
 agentctl account get NAME
 agentctl account list [--package P]
-agentctl account delete NAME`;
+agentctl account delete NAME
+agentctl account capabilities NAME     (what the panel offers this tenant now)`;
 
 function pairs(values: string[] | undefined, what: string, min = 2): string[][] {
   return (values ?? []).map((v) => {
@@ -21,6 +23,16 @@ export const accountCommand: Command = {
   name: 'account',
   summary: 'Create, show, list and delete hosting accounts.',
   usage: USAGE,
+  examples: [
+    'agentctl account put shop --uid 1001 --gid 1001 --home /home/shop --package basic --db mariadb:shop_wp --mailbox info@shop.example:/var/mail/shop.example/info',
+    'agentctl account put --from shop.json',
+    'agentctl account get shop',
+    'agentctl account list --package basic',
+    'agentctl account capabilities shop',
+    'agentctl account delete shop',
+  ],
+  methods: ['account.put', 'account.get', 'account.list', 'account.delete', 'account.capabilities'],
+  subcommands: ['put', 'get', 'list', 'delete', 'capabilities'],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const client = () => ctx.client();
@@ -54,8 +66,8 @@ export const accountCommand: Command = {
       return ctx.out(ctx.json ? JSON.stringify(result, null, 2) : `account ${String(result.name)} saved`);
     }
     if (sub === 'get') {
-      const [name] = rest;
-      if (!name || rest.length !== 1) throw new UsageError('account get takes NAME');
+      const [name, ...more] = parseCommandArgs(rest, {}).positionals;
+      if (!name || more.length) throw new UsageError('account get takes NAME');
       const a = await (await client()).call<Record<string, unknown>>('account.get', { name });
       return ctx.out(ctx.json ? JSON.stringify(a, null, 2) : renderRecord(a));
     }
@@ -69,10 +81,17 @@ export const accountCommand: Command = {
       ], r.accounts.map((a) => ({ ...a, dbs: (a.databases as unknown[] | undefined)?.length ?? 0, mail: (a.mailboxes as unknown[] | undefined)?.length ?? 0 }))));
     }
     if (sub === 'delete') {
-      const [name] = rest;
-      if (!name || rest.length !== 1) throw new UsageError('account delete takes NAME');
+      const [name, ...more] = parseCommandArgs(rest, {}).positionals;
+      if (!name || more.length) throw new UsageError('account delete takes NAME');
       await (await client()).call('account.delete', { name });
       return ctx.out(`account ${name} deleted`);
+    }
+    if (sub === 'capabilities') {
+      const [name, ...more] = parseCommandArgs(rest, {}).positionals;
+      if (!name || more.length) throw new UsageError('account capabilities takes NAME');
+      // As the panel would ask for this tenant; the session only has to be well-formed here.
+      const r = await (await client()).call<Record<string, unknown>>('account.capabilities', { actor: { account: name, session: `agentctl-${randomBytes(8).toString('hex')}` } });
+      return ctx.out(ctx.json ? JSON.stringify(r, null, 2) : renderRecord(r));
     }
     throw new UsageError(`account: unknown subcommand ${sub ?? '(none)'}`);
   },

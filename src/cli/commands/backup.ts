@@ -8,6 +8,9 @@ export const backupCommand: Command = {
   summary: 'Take a snapshot of an account (create) or estimate one.',
   usage: `agentctl backup create ACCOUNT [--scope full|hosting|mail|configuration] [--compression gzip|zstd] [--split KIB] [--note TEXT] [--destination NAME]... [--wait]
 agentctl backup estimate ACCOUNT [--scope S]`,
+  examples: ['agentctl backup create shop --scope full --wait', 'agentctl backup create shop --destination offsite --note "before the upgrade"', 'agentctl backup estimate shop'],
+  methods: ['backup.create', 'job.get', 'events.subscribe', 'snapshot.get', 'backup.estimate'],
+  subcommands: ['create', 'estimate'],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const { values: o, positionals } = parseCommandArgs(rest, {

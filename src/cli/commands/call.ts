@@ -5,6 +5,8 @@ export const callCommand: Command = {
   name: 'call',
   summary: 'Call any method with JSON params and print the JSON result.',
   usage: 'agentctl call METHOD [JSON | -]   (- reads the params from stdin)',
+  examples: ['agentctl call agent.status', `agentctl call job.list '{"status":"failed","limit":5}'`, "echo '{}' | agentctl call package.list -"],
+  methods: 'any',
   async run(args, ctx) {
     const [method, raw] = args;
     if (!method || args.length > 2) throw new UsageError('call takes a method and optional JSON params');

@@ -1,5 +1,8 @@
-import { OutcomeFailed, UsageError, type Command } from '../command.ts';
-import { renderTable } from '../table.ts';
+import { OutcomeFailed, UsageError } from '../command.ts';
+import { parseCommandArgs } from '../args.ts';
+import { renderNestedRecord } from '../table.ts';
+import { commandOf, type Subcommand } from '../subcommand.ts';
+import { deleteSubcommand, keyedSubcommand, listSubcommand } from '../resource.ts';
 
 /** KEY=VALUE settings; numbers and true/false become JSON values, KEY=@FILE reads a file (certificates, keys). */
 async function settingsFrom(pairs: string[]): Promise<Record<string, unknown>> {
@@ -18,38 +21,55 @@ async function settingsFrom(pairs: string[]): Promise<Record<string, unknown>> {
   return out;
 }
 
-export const destinationCommand: Command = {
-  name: 'destination',
-  summary: 'Configure and test off-host destinations.',
-  usage: 'agentctl destination put NAME TYPE [KEY=VALUE ...]   (KEY=@FILE reads a file)\nagentctl destination list\nagentctl destination test NAME',
+const put: Subcommand = {
+  name: 'put',
+  usage: 'NAME TYPE [KEY=VALUE ...]   (KEY=@FILE reads a file)',
+  methods: ['destination.put'],
   async run(args, ctx) {
-    const [sub, ...rest] = args;
-    const client = await ctx.client();
-    if (sub === 'put') {
-      const [name, type, ...pairs] = rest;
-      if (!name || !type) throw new UsageError('destination put takes NAME TYPE [KEY=VALUE ...]');
-      const r = await client.call('destination.put', { name, type, ...(await settingsFrom(pairs)) });
-      return ctx.out(JSON.stringify(r, null, 2));
-    }
-    if (sub === 'list') {
-      if (rest.length) throw new UsageError('destination list takes no arguments');
-      const r = await client.call<{ destinations: { name: string; type: string; usedBy: string[]; settings: Record<string, unknown> }[] }>('destination.list', {});
-      if (ctx.json) return ctx.out(JSON.stringify(r, null, 2));
-      return ctx.out(renderTable([{ key: 'name', title: 'name' }, { key: 'type', title: 'type' }, { key: 'usedBy', title: 'schedules' }, { key: 'settings', title: 'settings' }],
-        r.destinations.map((d) => ({ ...d, usedBy: d.usedBy.join(','), settings: JSON.stringify(d.settings) }))));
-    }
-    if (sub === 'test') {
-      const [name, ...extra] = rest;
-      if (!name || extra.length) throw new UsageError('destination test takes NAME');
-      const r = await client.call<{ ok: boolean; latencyMs: number; code?: string; steps: { step: string; ok: boolean; ms: number; error?: { code: string; message: string } }[] }>('destination.test', { name });
-      if (ctx.json) ctx.out(JSON.stringify(r, null, 2));
-      else {
-        for (const st of r.steps) ctx.out(`${st.step.padEnd(6)} ${st.ok ? 'ok' : 'FAILED'} ${st.ms} ms${st.error ? ` ${st.error.code}: ${st.error.message}` : ''}`);
-        ctx.out(r.ok ? `${name}: ok, ${r.latencyMs} ms` : `${name}: failed (${r.code})`);
-      }
-      if (!r.ok) throw new OutcomeFailed('');
-      return;
-    }
-    throw new UsageError(`destination: unknown subcommand ${sub ?? '(none)'}`);
+    const [name, type, ...pairs] = parseCommandArgs(args, {}).positionals;
+    if (!name || !type) throw new UsageError('destination put takes NAME TYPE [KEY=VALUE ...]');
+    const r = await (await ctx.client()).call<Record<string, unknown>>('destination.put', { name, type, ...(await settingsFrom(pairs)) });
+    ctx.out(ctx.json ? JSON.stringify(r, null, 2) : renderNestedRecord(r));
   },
 };
+
+const test: Subcommand = {
+  name: 'test',
+  usage: 'NAME',
+  methods: ['destination.test'],
+  async run(args, ctx) {
+    const [name, ...extra] = parseCommandArgs(args, {}).positionals;
+    if (!name || extra.length) throw new UsageError('destination test takes NAME');
+    const r = await (await ctx.client()).call<{ ok: boolean; latencyMs: number; code?: string; steps: { step: string; ok: boolean; ms: number; error?: { code: string; message: string } }[] }>('destination.test', { name });
+    if (ctx.json) ctx.out(JSON.stringify(r, null, 2));
+    else {
+      for (const st of r.steps) ctx.out(`${st.step.padEnd(6)} ${st.ok ? 'ok' : 'FAILED'} ${st.ms} ms${st.error ? ` ${st.error.code}: ${st.error.message}` : ''}`);
+      ctx.out(r.ok ? `${name}: ok, ${r.latencyMs} ms` : `${name}: failed (${r.code})`);
+    }
+    if (!r.ok) throw new OutcomeFailed('');
+  },
+};
+
+export const destinationCommand = commandOf({
+  name: 'destination',
+  summary: 'Configure, show, test and delete off-host destinations.',
+  examples: [
+    'agentctl destination put offsite s3 bucket=backups endpoint=https://s3.example accessKeyId=AKIA... secretAccessKey=@/root/s3.secret',
+    'agentctl destination put nas local directory=/mnt/backups',
+    'agentctl destination get offsite',
+    'agentctl destination list',
+    'agentctl destination test offsite',
+    'agentctl destination delete offsite      # refused while a schedule uses it',
+  ],
+  subcommands: [
+    put,
+    keyedSubcommand('destination.get', 'NAME', (r) => renderNestedRecord(r)),
+    listSubcommand('destination.list', {
+      field: 'destinations', empty: 'no destinations',
+      columns: [{ key: 'name', title: 'name' }, { key: 'type', title: 'type' }, { key: 'usedBy', title: 'schedules' }, { key: 'settings', title: 'settings' }],
+      rows: (d) => ({ ...d, usedBy: (d.usedBy as string[]).join(','), settings: JSON.stringify(d.settings) }),
+    }),
+    test,
+    deleteSubcommand('destination.delete', 'NAME'),
+  ],
+});

@@ -12,6 +12,8 @@ export const downloadCommand: Command = {
   name: 'download',
   summary: 'Download a snapshot through a fresh link, checking its sha256.',
   usage: 'agentctl download SNAPSHOT [-o FILE] [--force]   (default: the archive name in the current directory; - for stdout; the file is written 0600, an existing one only with --force)',
+  examples: ['agentctl download SNAPSHOT -o shop.tar.gz', 'agentctl download SNAPSHOT -o - | tar -tzf -'],
+  methods: ['snapshot.get', 'download.create', 'agent.status'],
   async run(args, ctx) {
     const { values: o, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } });
     const [snapshotId] = positionals;

@@ -1,4 +1,5 @@
-import type { Command } from '../command.ts';
+import { UsageError, type Command } from '../command.ts';
+import { parseCommandArgs } from '../args.ts';
 import { renderTable } from '../table.ts';
 
 interface OpenRpcDoc {
@@ -9,7 +10,10 @@ export const methodsCommand: Command = {
   name: 'methods',
   summary: 'List the methods the socket serves (from rpc.discover).',
   usage: 'agentctl methods',
-  async run(_args, ctx) {
+  examples: ['agentctl methods', 'agentctl methods --json      # the whole OpenRPC document'],
+  methods: ['rpc.discover'],
+  async run(args, ctx) {
+    if (parseCommandArgs(args, {}).positionals.length) throw new UsageError('methods takes no arguments');
     const doc = await (await ctx.client()).call<OpenRpcDoc>('rpc.discover');
     if (ctx.json) return ctx.out(JSON.stringify(doc, null, 2));
     ctx.out(renderTable(

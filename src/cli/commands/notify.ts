@@ -6,6 +6,9 @@ export const notifyCommand: Command = {
   name: 'notify',
   summary: 'Test a notification URL, or show recent deliveries.',
   usage: 'agentctl notify test URL [--dry-run]\nagentctl notify history [--limit N]',
+  examples: ["agentctl notify test 'discord://token@id' --dry-run", "agentctl notify test 'ntfy://ntfy.sh/backups'", 'agentctl notify history --limit 20'],
+  methods: ['notify.test', 'notify.history'],
+  subcommands: ['test', 'history'],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const { values: o, positionals } = parseCommandArgs(rest, { 'dry-run': { type: 'boolean' }, limit: { type: 'string' } });

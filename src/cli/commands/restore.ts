@@ -1,7 +1,7 @@
 import { OutcomeFailed, UsageError, type Command } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { waitForJob } from '../wait-for-job.ts';
-import { renderRecord, renderTable } from '../table.ts';
+import { renderNestedRecord, renderRecord, renderTable } from '../table.ts';
 
 const PARTS = ['files', 'databases', 'mail', 'dns'];
 
@@ -13,6 +13,18 @@ agentctl restore pending                 tenant restores waiting for approval
 agentctl restore approve JOB
 agentctl restore reject JOB --reason TEXT
 agentctl restore import FILE [--account ACCOUNT]`,
+  examples: [
+    'agentctl restore SNAPSHOT --staging --wait           # then: agentctl job get JOB shows where it wrote',
+    'agentctl restore SNAPSHOT --in-place --parts files,databases --wait',
+    'agentctl restore SNAPSHOT --in-place --from offsite   # read the copy at a destination, streamed',
+    'agentctl restore pending',
+    'agentctl restore approve JOB',
+    'agentctl restore reject JOB --reason "use yesterday\'s snapshot"',
+    'agentctl restore import /root/shop.tar.gz --account shop',
+  ],
+  methods: ['job.list', 'restore.approve', 'restore.reject', 'snapshot.import', 'restore.create', 'job.get', 'events.subscribe'],
+  subcommands: ['pending', 'approve', 'reject', 'import'],
+  positionalFirst: 'SNAPSHOT',
   async run(args, ctx) {
     const [first, ...rest] = args;
     if (!first) throw new UsageError('restore takes SNAPSHOT, or approve/reject JOB, or import FILE');
@@ -59,7 +71,7 @@ agentctl restore import FILE [--account ACCOUNT]`,
     if (!o.wait || started.status === 'pending') return ctx.out(ctx.json ? JSON.stringify(started, null, 2) : `restore ${started.jobId} ${started.status}`);
     const job = await waitForJob(client, started.jobId, null);
     if (ctx.json) ctx.out(JSON.stringify(job, null, 2));
-    else ctx.out(renderRecord({ job: job.jobId, status: job.status, warnings: job.warnings.length }));
+    else ctx.out(renderNestedRecord({ job: job.jobId, status: job.status, warnings: job.warnings.length, ...(job.result ? { result: job.result } : {}) }));
     if (!ctx.json) for (const w of job.warnings) ctx.err(`warning: ${w.code}: ${w.message}`);
     if (job.status !== 'succeeded') {
       throw new OutcomeFailed(`restore ${job.status}: ${job.errcode ?? ''}: ${job.errtext ?? ''}`);

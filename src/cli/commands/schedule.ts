@@ -1,6 +1,8 @@
-import { OutcomeFailed, UsageError, type Command } from '../command.ts';
-import { intArg, parseCommandArgs } from '../args.ts';
-import { renderTable } from '../table.ts';
+import { OutcomeFailed, UsageError } from '../command.ts';
+import { choiceArg, intArg, parseCommandArgs } from '../args.ts';
+import { renderNestedRecord } from '../table.ts';
+import { commandOf, type Subcommand } from '../subcommand.ts';
+import { deleteSubcommand, keyedSubcommand, listSubcommand } from '../resource.ts';
 
 const PUT_OPTIONS = {
   cron: { type: 'string' }, timezone: { type: 'string' },
@@ -25,48 +27,75 @@ function putParams(id: string, o: Record<string, unknown>): Record<string, unkno
   };
 }
 
-export const scheduleCommand: Command = {
-  name: 'schedule',
-  summary: 'Cron schedules of off-host backups with retention.',
+const put: Subcommand = {
+  name: 'put',
   usage: [
-    'agentctl schedule put ID --cron EXPR (--account NAME | --package NAME | --all) --dest NAME [--dest NAME ...]',
+    'ID --cron EXPR (--account NAME | --package NAME | --all) --dest NAME [--dest NAME ...]',
     '      [--timezone TZ] [--scope full|hosting|mail|configuration] [--compression gzip|zstd]',
     '      [--keep-last N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--jitter SECONDS] [--disabled]',
-    'agentctl schedule list',
-    'agentctl schedule run ID',
-    'agentctl schedule next ID        (the next 5 fire times)',
   ].join('\n'),
+  methods: ['schedule.put'],
   async run(args, ctx) {
-    const [sub, ...rest] = args;
-    if (sub === 'put') {
-      const { values, positionals } = parseCommandArgs(rest, PUT_OPTIONS);
-      if (positionals.length !== 1) throw new UsageError('schedule put takes one ID');
-      const r = await (await ctx.client()).call('schedule.put', putParams(positionals[0]!, values));
-      return ctx.out(JSON.stringify(r, null, 2));
-    }
-    const client = await ctx.client();
-    if (sub === 'list') {
-      if (rest.length) throw new UsageError('schedule list takes no arguments');
-      const r = await client.call<{ schedules: Record<string, unknown>[] }>('schedule.list', {});
-      if (ctx.json) return ctx.out(JSON.stringify(r, null, 2));
-      return ctx.out(renderTable([{ key: 'id', title: 'id' }, { key: 'cron', title: 'cron' }, { key: 'timezone', title: 'tz' }, { key: 'target', title: 'target' }, { key: 'destinations', title: 'destinations' }, { key: 'enabled', title: 'on' }, { key: 'nextFireAt', title: 'next' }],
-        r.schedules.map((s) => ({ ...s, target: JSON.stringify(s.target), destinations: (s.destinations as string[]).join(',') }))));
-    }
-    const [id, ...extra] = rest;
-    if (!id || extra.length) throw new UsageError(`schedule ${sub ?? ''} takes ID`);
-    if (sub === 'run') {
-      const r = await client.call<{ queued: { account: string; jobId: string }[]; skipped: string[]; failed: { account: string; code: string }[] }>('schedule.run', { id });
-      if (ctx.json) return ctx.out(JSON.stringify(r, null, 2));
+    const { values, positionals } = parseCommandArgs(args, PUT_OPTIONS);
+    if (positionals.length !== 1) throw new UsageError('schedule put takes one ID');
+    choiceArg(values.scope, 'schedule.put', 'scope', '--scope');
+    choiceArg(values.compression, 'schedule.put', 'compression', '--compression');
+    const r = await (await ctx.client()).call<Record<string, unknown>>('schedule.put', putParams(positionals[0]!, values));
+    ctx.out(ctx.json ? JSON.stringify(r, null, 2) : renderNestedRecord(r));
+  },
+};
+
+const run: Subcommand = {
+  name: 'run',
+  usage: 'ID',
+  methods: ['schedule.run'],
+  async run(args, ctx) {
+    const { positionals } = parseCommandArgs(args, {});
+    if (positionals.length !== 1) throw new UsageError('schedule run takes ID');
+    const r = await (await ctx.client()).call<{ queued: { account: string; jobId: string }[]; skipped: string[]; failed: { account: string; code: string }[] }>('schedule.run', { id: positionals[0] });
+    if (ctx.json) ctx.out(JSON.stringify(r, null, 2));
+    else {
       for (const q of r.queued) ctx.out(`queued ${q.account} job ${q.jobId}`);
       for (const a of r.skipped) ctx.out(`skipped ${a}: previous run still queued or running`);
       for (const f of r.failed) ctx.out(`failed ${f.account}: ${f.code}`);
-      if (r.failed.length) throw new OutcomeFailed(`${r.failed.length} account(s) failed to queue`);
-      return;
     }
-    if (sub === 'next') {
-      const r = await client.call<{ nextFires: string[] }>('schedule.get', { id });
-      return ctx.out(ctx.json ? JSON.stringify(r.nextFires) : r.nextFires.join('\n'));
-    }
-    throw new UsageError(`schedule: unknown subcommand ${sub ?? '(none)'}`);
+    if (r.failed.length) throw new OutcomeFailed(`${r.failed.length} account(s) failed to queue`);
   },
 };
+
+const next: Subcommand = {
+  name: 'next',
+  usage: 'ID        (the next 5 fire times)',
+  methods: ['schedule.get'],
+  async run(args, ctx) {
+    const { positionals } = parseCommandArgs(args, {});
+    if (positionals.length !== 1) throw new UsageError('schedule next takes ID');
+    const r = await (await ctx.client()).call<{ nextFires: string[] }>('schedule.get', { id: positionals[0] });
+    ctx.out(ctx.json ? JSON.stringify(r.nextFires) : r.nextFires.join('\n'));
+  },
+};
+
+export const scheduleCommand = commandOf({
+  name: 'schedule',
+  summary: 'Cron schedules of off-host backups with retention.',
+  examples: [
+    "agentctl schedule put nightly --cron '0 3 * * *' --account shop --dest offsite --keep-daily 7 --keep-weekly 4",
+    'agentctl schedule get nightly',
+    'agentctl schedule list',
+    'agentctl schedule next nightly',
+    'agentctl schedule run nightly            # now, for every account it covers',
+    'agentctl schedule delete nightly         # its snapshots stay',
+  ],
+  subcommands: [
+    put,
+    keyedSubcommand('schedule.get', 'ID', (r) => renderNestedRecord(r)),
+    listSubcommand('schedule.list', {
+      field: 'schedules', empty: 'no schedules',
+      columns: [{ key: 'id', title: 'id' }, { key: 'cron', title: 'cron' }, { key: 'timezone', title: 'tz' }, { key: 'target', title: 'target' }, { key: 'destinations', title: 'destinations' }, { key: 'enabled', title: 'on' }, { key: 'nextFireAt', title: 'next' }],
+      rows: (s) => ({ ...s, target: JSON.stringify(s.target), destinations: (s.destinations as string[]).join(',') }),
+    }),
+    run,
+    next,
+    deleteSubcommand('schedule.delete', 'ID'),
+  ],
+});

@@ -1,12 +1,16 @@
 import { UsageError, type Command } from '../command.ts';
+import { parseCommandArgs } from '../args.ts';
 import { humanBytes, renderRecord, renderTable } from '../table.ts';
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary: 'List, show, verify and delete snapshots.',
-  usage: 'agentctl snapshot list ACCOUNT | get SNAPSHOT | verify SNAPSHOT | delete SNAPSHOT',
+  usage: 'agentctl snapshot list ACCOUNT\nagentctl snapshot get SNAPSHOT\nagentctl snapshot verify SNAPSHOT\nagentctl snapshot delete SNAPSHOT',
+  examples: ['agentctl snapshot list shop', 'agentctl snapshot get SNAPSHOT', 'agentctl snapshot verify SNAPSHOT      # re-reads the archive and every checksum', 'agentctl snapshot delete SNAPSHOT'],
+  methods: ['snapshot.list', 'snapshot.get', 'snapshot.verify', 'snapshot.delete'],
+  subcommands: ['list', 'get', 'verify', 'delete'],
   async run(args, ctx) {
-    const [sub, id, ...extra] = args;
+    const [sub, id, ...extra] = parseCommandArgs(args, {}).positionals;
     if (!sub || !id || extra.length) throw new UsageError(`snapshot ${sub ?? ''} takes one argument`);
     const client = await ctx.client();
     if (sub === 'list') {

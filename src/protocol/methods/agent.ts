@@ -18,6 +18,7 @@ export const agentStatus = defineMethod({
     sockets: Type.Optional(Type.Object({ admin: Type.String(), panel: Type.String(), download: Type.String() })),
     queue: Type.Object({ queued: Type.Integer(), running: Type.Integer(), concurrency: Type.Integer() }),
     runningJobs: Type.Array(Type.Object({ jobId: Type.String(), kind: Type.String(), account: Type.Union([Type.String(), Type.Null()]), startedAt: Type.String() })),
+    pendingRestores: Type.Optional(Type.Integer({ description: 'Tenant restores waiting for an admin to approve or reject them (admin socket only).' })),
     spool: Type.Optional(Type.Object({ path: Type.String(), usedBytes: Type.Integer(), freeBytes: Type.Integer() })),
     connections: Type.Object({ admin: Type.Integer(), panel: Type.Integer() }),
   }),

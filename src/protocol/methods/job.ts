@@ -7,6 +7,29 @@ export const JobStatusSchema = StringEnum(['queued', 'running', 'succeeded', 'fa
 /** job.get also shows a tenant's restore that waits for an admin ("pending") or was refused ("rejected"). */
 export const JobViewStatus = StringEnum(['pending', 'rejected', 'queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
+/** What a succeeded restore wrote, so an admin finds a staged copy without reading the logs. */
+export const RestoreResult = Type.Object({
+  snapshotId: Type.String(),
+  mode: StringEnum(['in-place', 'staging']),
+  parts: Type.Array(Type.String()),
+  source: Type.String({ description: '"spool", or the destination the archive was streamed from.' }),
+  safetySnapshotId: Nullable(Type.String()),
+  files: Type.Optional(Type.Object({
+    path: Type.String({ description: 'The directory the files were written to: the home in place, `<home>-restore-<timestamp>` (or the admin\'s path) when staged.' }),
+    files: Type.Integer(), directories: Type.Integer(), symlinks: Type.Integer(), hardlinks: Type.Integer(), bytes: Type.Integer(), skipped: Type.Integer(),
+  })),
+  databases: Type.Optional(Type.Array(Type.String(), { description: 'The databases written: staged as `<db>_restore_<timestamp>`, in place under their own names.' })),
+  mailFolder: Type.Optional(Type.String({ description: 'Staging: the folder (`Restored-<timestamp>`) each mailbox\'s messages were written into.' })),
+  mailboxes: Type.Optional(Type.Array(Type.Object({ address: Type.String(), written: Type.Integer(), present: Type.Integer(), skipped: Type.Integer() }))),
+  zones: Type.Optional(Type.Array(Type.String({ description: 'A zone file written: staged beside the live one as `<file>.restore-<timestamp>`.' }))),
+});
+
+/** A succeeded backup: the snapshot it made. */
+export const BackupResult = Type.Object({
+  snapshotId: Type.String(), bytes: Type.Integer(), sha256: Type.String(), files: Type.Integer(),
+  inputBytes: Type.Integer({ description: 'Bytes read from the account before compression.' }), seconds: Type.Number(),
+});
+
 export const JobView = Type.Object({
   jobId: Type.String(),
   kind: Type.String(),
@@ -18,6 +41,7 @@ export const JobView = Type.Object({
   errcode: Type.Optional(Type.String()),
   errtext: Type.Optional(Type.String()),
   warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), path: Type.Optional(Type.String()) })),
+  result: Type.Optional(Type.Union([RestoreResult, BackupResult], { description: 'Once succeeded: for a restore, where it wrote; for a backup, the snapshot it made.' })),
   createdAt: Type.String(),
   startedAt: Nullable(Type.String()),
   finishedAt: Nullable(Type.String()),

@@ -17,12 +17,13 @@ interface Inputs {
   panelConnections: number;
   spoolUsed: number;
   spoolFree: number;
+  pendingRestores: number;
 }
 
 function sameInputs(a: Inputs, b: Inputs): boolean {
   return a.config === b.config && a.uptimeSeconds === b.uptimeSeconds && a.queued === b.queued && a.running === b.running
     && a.concurrency === b.concurrency && a.adminConnections === b.adminConnections && a.panelConnections === b.panelConnections
-    && a.spoolUsed === b.spoolUsed && a.spoolFree === b.spoolFree;
+    && a.spoolUsed === b.spoolUsed && a.spoolFree === b.spoolFree && a.pendingRestores === b.pendingRestores;
 }
 
 /**
@@ -50,6 +51,7 @@ export function agentStatusHandler(s: RpcServices) {
       panelConnections: connections.panel,
       spoolUsed: spoolUsage?.usedBytes ?? 0,
       spoolFree: spoolUsage?.freeBytes ?? 0,
+      pendingRestores: admin ? s.store.restoreRequests.countPending() : 0,
     };
     const previous = last[ctx.socket];
     // Running jobs are listed to admins; with any running, the answer is always built afresh.
@@ -67,6 +69,7 @@ export function agentStatusHandler(s: RpcServices) {
       runningJobs: admin
         ? s.queue.runningJobs().map((j) => ({ jobId: j.id, kind: j.kind, account: j.account, startedAt: new Date(j.startedAt ?? now).toISOString() }))
         : [],
+      ...(admin ? { pendingRestores: inputs.pendingRestores } : {}),
       ...(spoolUsage ? { spool: { path: cfg.paths.spool, ...spoolUsage } } : {}),
       connections: { ...connections },
     });

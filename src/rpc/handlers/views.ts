@@ -10,7 +10,7 @@ export function jobView(j: JobRecord) {
   return {
     jobId: j.id, kind: j.kind, account: j.account, status: j.status, trigger: j.trigger, progress: j.progress,
     snapshotId: j.snapshotId, ...(j.errcode ? { errcode: j.errcode } : {}), ...(j.errtext ? { errtext: j.errtext } : {}),
-    warnings: j.warnings, createdAt: iso(j.createdAt)!, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt),
+    warnings: j.warnings, ...(j.status === 'succeeded' && j.result ? { result: j.result } : {}), createdAt: iso(j.createdAt)!, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt),
   };
 }
 
