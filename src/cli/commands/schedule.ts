@@ -3,6 +3,7 @@ import { choiceArg, intArg, parseCommandArgs } from '../args.ts';
 import { renderNestedRecord } from '../table.ts';
 import { commandOf, type Subcommand } from '../subcommand.ts';
 import { deleteSubcommand, keyedSubcommand, listSubcommand } from '../resource.ts';
+import { waitForJob, type JobResult } from '../wait-for-job.ts';
 
 const PUT_OPTIONS = {
   cron: { type: 'string' }, timezone: { type: 'string' },
@@ -47,19 +48,28 @@ const put: Subcommand = {
 
 const run: Subcommand = {
   name: 'run',
-  usage: 'ID',
-  methods: ['schedule.run'],
+  usage: 'ID [--wait]     (--wait: until every queued job ends; exit 1 if one failed)',
+  methods: ['schedule.run', 'events.subscribe', 'job.get'],
   async run(args, ctx) {
-    const { positionals } = parseCommandArgs(args, {});
+    const { values, positionals } = parseCommandArgs(args, { wait: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('schedule run takes ID');
-    const r = await (await ctx.client()).call<{ queued: { account: string; jobId: string }[]; skipped: string[]; failed: { account: string; code: string }[] }>('schedule.run', { id: positionals[0] });
-    if (ctx.json) ctx.out(JSON.stringify(r, null, 2));
+    const client = await ctx.client();
+    const r = await client.call<{ queued: { account: string; jobId: string }[]; skipped: string[]; failed: { account: string; code: string }[] }>('schedule.run', { id: positionals[0] });
+    // Jobs run under the daemon's concurrency limit; waiting on them one by one still ends when the last does.
+    const ended: JobResult[] = [];
+    if (values.wait) for (const q of r.queued) ended.push(await waitForJob(client, q.jobId, q.account));
+    if (ctx.json) ctx.out(JSON.stringify(values.wait ? { ...r, jobs: ended } : r, null, 2));
     else {
-      for (const q of r.queued) ctx.out(`queued ${q.account} job ${q.jobId}`);
+      for (const q of r.queued) {
+        const job = ended.find((j) => j.jobId === q.jobId);
+        ctx.out(job ? `${job.status} ${q.account} job ${q.jobId}${job.errcode ? ` ${job.errcode}: ${job.errtext ?? ''}` : ''}` : `queued ${q.account} job ${q.jobId}`);
+      }
       for (const a of r.skipped) ctx.out(`skipped ${a}: previous run still queued or running`);
       for (const f of r.failed) ctx.out(`failed ${f.account}: ${f.code}`);
     }
     if (r.failed.length) throw new OutcomeFailed(`${r.failed.length} account(s) failed to queue`);
+    const jobsFailed = ended.filter((j) => j.status !== 'succeeded');
+    if (jobsFailed.length) throw new OutcomeFailed(`${jobsFailed.length} job(s) did not succeed`);
   },
 };
 
@@ -84,6 +94,7 @@ export const scheduleCommand = commandOf({
     'agentctl schedule list',
     'agentctl schedule next nightly',
     'agentctl schedule run nightly            # now, for every account it covers',
+    'agentctl schedule run nightly --wait     # and wait: exit 1 if a job failed (for cron)',
     'agentctl schedule delete nightly         # its snapshots stay',
   ],
   subcommands: [
