@@ -72,7 +72,7 @@ const bad: Array<[string, RegExp]> = [
   ['bark://api.day.app/', /device key/],
   ['bark://:SECRETk@api.day.app/?volume=3', /query parameter "volume" is not known/],
   ['discord://123456789', /token/],
-  ['discord://SECRETdisc@notnumeric', /webhook id/],
+  ['discord://SECRETdisc@', /webhook id|not well-formed/],
   ['discord://SECRETdisc@123/json', /path must be empty or \/raw/],
   ['discord://SECRETdisc@123?color=blue', /"color" must be a hexadecimal colour/],
   ['gotify://gotify.example.com/ASECRETgotify01?extras={bad', /"extras" is not valid JSON/],
