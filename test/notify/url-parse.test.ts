@@ -45,8 +45,8 @@ const good: Array<[string, string, Record<string, unknown>]> = [
   ['telegram://12345:SECRETtg@telegram?chats=@chan,-1001:7&preview=no&notification=no&parsemode=HTML', 'telegram', { token: '12345:SECRETtg', chats: ['@chan', '-1001:7'], preview: false, notification: false, parseMode: 'HTML' }],
   ['zulip://bot%40z.example.com:SECRETzulip@z.example.com/?stream=ops&topic=backups', 'zulip', { botMail: 'bot@z.example.com', botKey: 'SECRETzulip', stream: 'ops', topic: 'backups' }],
   ['generic://example.com/hook', 'generic', { target: 'https://example.com/hook', method: 'POST', contentType: 'application/json', template: '' }],
-  ['generic://example.com:8080/hook?template=json&disabletls=yes&method=PUT&titlekey=t&messagekey=m&@acceptLanguage=tlh&$extra=1&foo=bar&_title=fwd', 'generic',
-    { target: 'http://example.com:8080/hook?foo=bar&title=fwd', method: 'PUT', titleKey: 't', messageKey: 'm', headers: { 'Accept-Language': 'tlh' }, extras: { extra: '1' } }],
+  ['generic://example.com:8080/hook?template=json&disabletls=yes&method=PUT&titlekey=t&messagekey=m&@acceptLanguage=tlh&$extra=1&foo=bar&__title=fwd&_x=1&__y=2', 'generic',
+    { target: 'http://example.com:8080/hook?foo=bar&title=fwd&_x=1&__y=2', method: 'PUT', titleKey: 't', messageKey: 'm', headers: { 'Accept-Language': 'tlh' }, extras: { extra: '1' } }],
   ['generic+https://example.com/api?template=json&x=1', 'generic', { target: 'https://example.com/api?template=json&x=1', template: '' }],
   ['generic+http://example.com/api', 'generic', { target: 'http://example.com/api' }],
 ];
