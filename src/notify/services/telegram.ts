@@ -38,7 +38,8 @@ export const telegram: NotifyService<TelegramConfig> = {
     p.rejectUnknownQuery();
     return c;
   },
-  secrets: (c) => [c.token, c.token.split(':')[1]],
+  // The API path glues the token to "bot", so that glued form is hidden as one token too.
+  secrets: (c) => [`bot${c.token}`, c.token, c.token.split(':')[1]],
   async send(c, message, ctx) {
     // As shoutrrr: a title needs HTML. With parsemode None the body is escaped and sent as HTML;
     // with HTML it is sent as written; the Markdown modes carry no title.
