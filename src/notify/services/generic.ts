@@ -93,7 +93,9 @@ export const generic: NotifyService<GenericConfig> = {
     }
     const contentType = c.template === '' ? 'text/plain' : c.contentType;
     const headers: Record<string, string> = { 'Content-Type': contentType, Accept: contentType, ...c.headers };
-    if (c.user || c.password) headers.Authorization = basicAuth(c.user, c.password);
+    // Credentials in the URL only apply when no @Authorization header was given, as with Go's client.
+    const hasAuthHeader = Object.keys(c.headers).some((k) => k.toLowerCase() === 'authorization');
+    if ((c.user || c.password) && !hasAuthHeader) headers.Authorization = basicAuth(c.user, c.password);
     await ctx.http({ method: c.method, url: c.target, headers, body: c.method === 'GET' ? undefined : body, okStatus: (s) => s < 400 });
   },
 };
