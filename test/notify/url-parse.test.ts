@@ -24,6 +24,9 @@ const good: Array<[string, string, Record<string, unknown>]> = [
   ['join://shoutrrr:SECRETjoin@join/?devices=d1,d2&icon=https://i/x.png', 'join', { apiKey: 'SECRETjoin', devices: ['d1', 'd2'], icon: 'https://i/x.png' }],
   ['mattermost://mm.example.com/SECRETmm', 'mattermost', { host: 'mm.example.com', token: 'SECRETmm', channel: '', username: '' }],
   ['mattermost://bot@mm.example.com:8065/SECRETmm/town?icon=https://i/x.png&disabletls=yes', 'mattermost', { host: 'mm.example.com:8065', channel: 'town', username: 'bot', disableTls: true }],
+  // shoutrrr reads icon_emoji and icon_url as aliases of icon (mattermost_config.go).
+  ['mattermost://mm.example.com/SECRETmm?icon_emoji=ghost', 'mattermost', { icon: 'ghost' }],
+  ['mattermost://mm.example.com/SECRETmm?icon_url=https://i/x.png', 'mattermost', { icon: 'https://i/x.png' }],
   ['matrix://alice:SECRETmatrix@matrix.example.com/?rooms=!abc:example.com,%23ops:example.com,plain', 'matrix', { user: 'alice', rooms: ['!abc:example.com', '#ops:example.com', '#plain'] }],
   ['matrix://:SECRETmatrix@matrix.example.com:8448?disabletls=yes', 'matrix', { user: '', rooms: [], disableTls: true }],
   ['ntfy://ntfy.sh/alerts', 'ntfy', { host: 'ntfy.sh', topic: 'alerts', priority: '3', cache: true, firebase: true, scheme: 'https' }],
