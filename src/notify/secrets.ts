@@ -25,19 +25,21 @@ export function credentialForms(user: string, password: string): string[] {
 const WORD = /[A-Za-z0-9]/;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// A spelling this long is no ordinary word: it is hidden wherever it appears, even glued to text
-// (telegram's "bot<token>" path). Shorter ones are hidden only as whole tokens.
-const ANYWHERE_LENGTH = 8;
+// A secret is hidden only as a whole token, whatever its length: a secret "backupjob" leaves the
+// word "backupjobs" alone. A %-escape or a JSON escape just before it still ends the previous
+// token ("%0ASECRET", "\nSECRET"). A service whose requests glue a secret to text names that
+// glued form as a secret of its own (telegram's "bot<token>").
+const TOKEN_START = '(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2})|(?<=\\\\[bfnrt]))';
+const TOKEN_END = '(?![A-Za-z0-9])';
 
-/** Matches a short spelling only as a whole token: a secret "art" leaves "start" alone. */
+/** Matches a spelling only as a whole token: a secret "art" leaves "start" alone. */
 function tokenPattern(spelling: string): string {
-  if (spelling.length >= ANYWHERE_LENGTH) return escapeRe(spelling);
-  const before = WORD.test(spelling[0]!) ? '(?<![A-Za-z0-9])' : '';
-  const after = WORD.test(spelling[spelling.length - 1]!) ? '(?![A-Za-z0-9])' : '';
+  const before = WORD.test(spelling[0]!) ? TOKEN_START : '';
+  const after = WORD.test(spelling[spelling.length - 1]!) ? TOKEN_END : '';
   return before + escapeRe(spelling) + after;
 }
 
-/** Replaces each secret (in any spelling; short ones as whole tokens) by `***`, then scrubs URL userinfo and secret-named query values. */
+/** Replaces each secret (in any spelling, as a whole token) by `***`, then scrubs URL userinfo and secret-named query values. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   const all = [...new Set(secrets.filter((s) => s.length > 0).flatMap(spellings))].sort((a, b) => b.length - a.length);
   const out = all.length === 0 ? text : text.replace(new RegExp(all.map(tokenPattern).join('|'), 'g'), REDACTED);

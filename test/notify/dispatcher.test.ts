@@ -120,7 +120,7 @@ t.test('testNotification: dry run sends nothing, otherwise reports the outcome',
   const url = 'telegram://12345:SECRETtg@telegram?chats=@c';
   const dry = await testNotification(url, { dryRun: true, endpointOverride: rx.origin });
   t.equal(rx.requests.length, 0);
-  t.match(dry, { requests: [{ method: 'POST', url: 'https://api.telegram.org/bot***/sendMessage', headers: { 'Content-Type': 'application/json' } }] });
+  t.match(dry, { requests: [{ method: 'POST', url: 'https://api.telegram.org/***/sendMessage', headers: { 'Content-Type': 'application/json' } }] });
   t.notMatch(JSON.stringify(dry), /SECRET/);
   const sent = await testNotification(url, { endpointOverride: rx.origin });
   t.same(sent, { ok: true, status: 200 });

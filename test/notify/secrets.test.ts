@@ -22,7 +22,9 @@ t.test('whole tokens only: a short secret inside a word is left alone', async (t
   t.equal(scrubSecrets('art,art:(art)', ['art']), '***,***:(***)');
   t.equal(scrubSecrets('key=hunter2&x=1', ['hunter2']), 'key=***&x=1');
   t.equal(scrubSecrets('xhunter2y', ['hunter2']), 'xhunter2y', 'seven characters inside a word: an ordinary word');
-  t.equal(scrubSecrets('bot12345:SECRETtg/send', ['12345:SECRETtg']), 'bot***/send', 'a long secret is hidden even glued to text');
+  t.equal(scrubSecrets('backupjobs ran; backupjob', ['backupjob']), 'backupjobs ran; ***', 'a long secret inside a word: an ordinary word too');
+  t.equal(scrubSecrets('/bot12345:SECRETtg/send', ['bot12345:SECRETtg', '12345:SECRETtg']), '/***/send', 'a glued form is hidden when named as a secret');
+  t.equal(scrubSecrets('a%0ASECRETx%0A and "\\nSECRETx"', ['SECRETx']), 'a%0A***%0A and "\\n***"', 'an escape before a secret ends the previous token');
   t.equal(scrubSecrets('token a.b*c here', ['a.b*c']), 'token *** here', 'regex characters are literal');
   t.equal(scrubSecrets('nothing', []), 'nothing');
 });

@@ -29,7 +29,6 @@ export const discord: NotifyService<DiscordConfig> = {
     const p: UrlParts = new UrlParts('discord', url);
     if (!p.user) p.fail('the token (user part)', 'is missing');
     if (!p.hostname) p.fail('the webhook id (host)', 'is missing');
-    if (!/^\d+$/.test(p.hostname)) p.fail('the webhook id (host)', 'must be numeric');
     const path = url.pathname.replace(/\/+$/, '');
     if (path !== '' && path !== '/raw') p.fail('the path', 'must be empty or /raw');
     const c: DiscordConfig = {
@@ -42,7 +41,8 @@ export const discord: NotifyService<DiscordConfig> = {
       color: color(p, 'color', 0x50d9ff),
       colorError: color(p, 'colorerror', 0xd60510),
       splitLines: p.bool('splitlines', true),
-      threadId: p.str('thread_id', ''),
+      // shoutrrr trims the thread id, so a pasted "  123 " still names the thread.
+      threadId: p.str('thread_id', '').trim(),
     };
     // Shoutrrr also accepts per-level colours; they are read so such URLs stay valid.
     for (const k of ['colorwarn', 'colorinfo', 'colordebug']) color(p, k, 0);
@@ -51,7 +51,7 @@ export const discord: NotifyService<DiscordConfig> = {
   },
   secrets: (c) => [c.token],
   async send(c, message, ctx) {
-    const url = `https://discord.com/api/webhooks/${c.webhookId}/${c.token}${c.threadId ? `?thread_id=${encodeURIComponent(c.threadId)}` : ''}`;
+    const url = `https://discord.com/api/webhooks/${encodeURIComponent(c.webhookId)}/${encodeURIComponent(c.token)}${c.threadId ? `?thread_id=${encodeURIComponent(c.threadId)}` : ''}`;
     if (c.raw) {
       await ctx.http({ method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body: message.body });
       return;

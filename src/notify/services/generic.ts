@@ -3,7 +3,8 @@
 //   generic+https://host/path?q=forwarded   (the target URL as is; every query parameter is forwarded)
 // Without a template the body is the message as text/plain (the title is not sent, as in shoutrrr);
 // template=json sends {titlekey: title, messagekey: message, ...$fields} as contenttype. Status >= 400 fails.
-// `@name=value` adds a header (camelCase becomes Dash-Case), `_key=value` forwards a reserved key.
+// `@name=value` adds a header (camelCase becomes Dash-Case), `__key=value` forwards a reserved key as
+// `key=value` (shoutrrr's escape); any other key, `_x` and `__x` included, is forwarded as written.
 import { isSecretKey } from '../../core/redact.ts';
 import { UrlParts } from '../url-parts.ts';
 import { basicAuth } from './common.ts';
@@ -17,6 +18,14 @@ export interface GenericConfig {
 }
 
 const RESERVED = ['contenttype', 'disabletls', 'template', 'title', 'titlekey', 'messagekey', 'method'];
+const ESCAPE = '__';
+
+/** `__template` -> `template`: the escape only applies to reserved keys, as in shoutrrr. */
+function unescapeReserved(key: string): string {
+  const bare = key.slice(ESCAPE.length);
+  return key.startsWith(ESCAPE) && RESERVED.includes(bare.toLowerCase()) ? bare : key;
+}
+
 const SECRET_PARAM = /^(key|apikey|code|sig|signature|hash)$/i;
 
 function headerName(raw: string): string {
@@ -50,7 +59,7 @@ export const generic: NotifyService<GenericConfig> = {
         props.set(k.toLowerCase(), v);
         continue;
       } else {
-        forwarded.append(k.startsWith('_') ? k.slice(1) : k, v);
+        forwarded.append(unescapeReserved(k), v);
       }
       if (isSecretKey(k) || SECRET_PARAM.test(k)) secretValues.push(v);
     }
@@ -84,7 +93,9 @@ export const generic: NotifyService<GenericConfig> = {
     }
     const contentType = c.template === '' ? 'text/plain' : c.contentType;
     const headers: Record<string, string> = { 'Content-Type': contentType, Accept: contentType, ...c.headers };
-    if (c.user || c.password) headers.Authorization = basicAuth(c.user, c.password);
+    // Credentials in the URL only apply when no @Authorization header was given, as with Go's client.
+    const hasAuthHeader = Object.keys(c.headers).some((k) => k.toLowerCase() === 'authorization');
+    if ((c.user || c.password) && !hasAuthHeader) headers.Authorization = basicAuth(c.user, c.password);
     await ctx.http({ method: c.method, url: c.target, headers, body: c.method === 'GET' ? undefined : body, okStatus: (s) => s < 400 });
   },
 };

@@ -1,4 +1,7 @@
-// Microsoft Teams: teams://GROUP@TENANT/ALTID/GROUPOWNER[/EXTRAID]?host=ORG.webhook.office.com&title=&color=
+// Microsoft Teams, shoutrrr's two forms:
+//   teams://GROUP@TENANT/ALTID/GROUPOWNER[/EXTRAID]?host=ORG.webhook.office.com&title=&color=
+//   teams+https://ORG.webhook.office.com/webhookb2/GROUP@TENANT/IncomingWebhook/ALTID/GROUPOWNER[/EXTRAID]?title=&color=
+//     (the webhook URL as Teams shows it: its host becomes `host`)
 // POST https://HOST/webhookb2/GROUP@TENANT/IncomingWebhook/ALTID/GROUPOWNER[/EXTRAID] ("webhook" on the
 // legacy outlook.office.com host) with a MessageCard: one section per line.
 import { UrlParts } from '../url-parts.ts';
@@ -9,18 +12,36 @@ export interface TeamsConfig { group: string; tenant: string; altId: string; gro
 
 const LEGACY_HOST = 'outlook.office.com';
 
+type WebhookIds = Pick<TeamsConfig, 'group' | 'tenant' | 'altId' | 'groupOwner' | 'extraId'>;
+
+/** teams://GROUP@TENANT/ALTID/GROUPOWNER[/EXTRAID] */
+function serviceIds(p: UrlParts): WebhookIds {
+  if (!p.user) p.fail('the group (user part)', 'is missing');
+  if (!p.hostname) p.fail('the tenant (host)', 'is missing');
+  const segs = p.segments;
+  if (segs.length < 2 || segs.length > 3) p.fail('the path', 'must be /altId/groupOwner[/extraId]');
+  return { group: p.user, tenant: p.hostname, altId: segs[0], groupOwner: segs[1], extraId: segs[2] ?? '' };
+}
+
+/** teams+https://HOST/webhookb2/GROUP@TENANT/IncomingWebhook/ALTID/GROUPOWNER[/EXTRAID], as Teams gives it. */
+function webhookIds(p: UrlParts): WebhookIds {
+  if (!p.host) p.fail('the host', 'is missing');
+  const segs = p.segments;
+  const [group, tenant, ...rest] = (segs[1] ?? '').split('@');
+  if (segs.length < 5 || segs.length > 6 || !/^webhook(b2)?$/i.test(segs[0]) || !group || !tenant || rest.length) {
+    p.fail('the path', 'must be /webhookb2/group@tenant/IncomingWebhook/altId/groupOwner[/extraId]');
+  }
+  return { group, tenant, altId: segs[3], groupOwner: segs[4], extraId: segs[5] ?? '' };
+}
+
 export const teams: NotifyService<TeamsConfig> = {
   name: 'teams',
-  schemes: ['teams'],
-  parse(url) {
+  schemes: ['teams', 'teams+https'],
+  parse(url, scheme) {
     const p: UrlParts = new UrlParts('teams', url);
-    if (!p.user) p.fail('the group (user part)', 'is missing');
-    if (!p.hostname) p.fail('the tenant (host)', 'is missing');
-    const segs = p.segments;
-    if (segs.length < 2 || segs.length > 3) p.fail('the path', 'must be /altId/groupOwner[/extraId]');
+    const ids = scheme === 'teams+https' ? webhookIds(p) : serviceIds(p);
     const c: TeamsConfig = {
-      group: p.user, tenant: p.hostname, altId: segs[0], groupOwner: segs[1], extraId: segs[2] ?? '',
-      host: p.str('host', LEGACY_HOST), title: p.q('title'), color: p.str('color', ''),
+      ...ids, host: p.str('host', scheme === 'teams+https' ? p.host : LEGACY_HOST), title: p.q('title'), color: p.str('color', ''),
     };
     if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(c.host)) p.fail('query parameter "host"', 'must be a host name such as example.webhook.office.com');
     p.rejectUnknownQuery();

@@ -10,10 +10,15 @@ export const TELEGRAM_MAX = 4096;
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-/** "chatid:threadid" names a forum topic; a non-numeric suffix stays part of the chat id. */
+/**
+ * "chat:thread" names a forum topic. As in shoutrrr, the chat id ends at the first colon; a thread
+ * that is not a number is dropped, so the message goes to the chat itself.
+ */
 function splitChat(chat: string): [string, number | undefined] {
-  const m = /^(.+):(\d+)$/.exec(chat);
-  return m ? [m[1], Number(m[2])] : [chat, undefined];
+  const colon = chat.indexOf(':');
+  if (colon < 0) return [chat, undefined];
+  const thread = chat.slice(colon + 1);
+  return [chat.slice(0, colon), /^[+-]?\d+$/.test(thread) ? Number(thread) : undefined];
 }
 
 export const telegram: NotifyService<TelegramConfig> = {
@@ -33,7 +38,8 @@ export const telegram: NotifyService<TelegramConfig> = {
     p.rejectUnknownQuery();
     return c;
   },
-  secrets: (c) => [c.token, c.token.split(':')[1]],
+  // The API path glues the token to "bot", so that glued form is hidden as one token too.
+  secrets: (c) => [`bot${c.token}`, c.token, c.token.split(':')[1]],
   async send(c, message, ctx) {
     // As shoutrrr: a title needs HTML. With parsemode None the body is escaped and sent as HTML;
     // with HTML it is sent as written; the Markdown modes carry no title.
