@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineMethod } from '../method.ts';
 import { NAME_PATTERN, ActorSchema, Timestamp } from '../common.ts';
 import { StringEnum } from '../../core/schema.ts';
+import { TENANT_REFUSAL_REASONS, TENANT_REFUSAL_MEANINGS } from '../../core/policy/tenant-refusal.ts';
 import { notificationOverrides } from '../../config/sections/notifications.ts';
 
 const AbsolutePath = Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 });
@@ -79,10 +80,14 @@ export const accountDelete = defineMethod({
 export const accountCapabilities = defineMethod({
   name: 'account.capabilities',
   scope: 'tenant',
-  summary: 'What the panel should offer this tenant: whether it may take a snapshot now, and its limits.',
+  summary: 'What the panel should offer this tenant: whether it may take a snapshot now (and if not, why), and its limits.',
   params: Type.Object({ actor: ActorSchema }, { additionalProperties: false }),
   result: Type.Object({
-    canBackup: Type.Boolean(),
+    canBackup: Type.Boolean({ description: 'Whether backup.create would accept a snapshot for this tenant now.' }),
+    reason: Type.Optional(StringEnum(TENANT_REFUSAL_REASONS, {
+      description: `Only when canBackup is false: why, as a stable code. ${TENANT_REFUSAL_REASONS.map((r) => `\`${r}\`: ${TENANT_REFUSAL_MEANINGS[r]}`).join(' ')}`,
+    })),
+    message: Type.Optional(Type.String({ description: 'Only when canBackup is false: the reason as a sentence, the same one backup.create would fail with.' })),
     perDay: Type.Integer(),
     usedToday: Type.Integer(),
     nextAllowedAt: Type.Union([Timestamp, Type.Null()], { description: 'When the next tenant snapshot is allowed; null when one is allowed now (or never).' }),
