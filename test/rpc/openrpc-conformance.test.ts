@@ -89,6 +89,20 @@ for (const [socket, client] of Object.entries(sockets)) {
   });
 }
 
+t.test('what the daemon answers validates against the result schema it publishes', async (t) => {
+  const doc = await sockets.admin.call<Doc>('rpc.discover');
+  const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+  const check = (method: string, result: unknown) => {
+    const validate = ajv.compile(doc.methods.find((m) => m.name === method)!.result.schema as object);
+    t.ok(validate(result), `${method}: ${ajv.errorsText(validate.errors)}`);
+  };
+  check('package.put', await sockets.admin.call('package.put', { name: 'basic', tenantBackups: { enabled: true } }));
+  check('package.get', await sockets.admin.call('package.get', { name: 'basic' }));
+  check('package.list', await sockets.admin.call('package.list'));
+  check('account.list', await sockets.admin.call('account.list'));
+  check('agent.status', await sockets.admin.call('agent.status'));
+});
+
 t.test('the validators used here do reject a broken document', async (t) => {
   const doc = await sockets.panel.call<Doc>('rpc.discover');
   const broken = structuredClone(doc) as unknown as { methods: Record<string, unknown>[] };

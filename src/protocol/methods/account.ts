@@ -38,7 +38,8 @@ export const AccountSpec = Type.Object({
   notifications: Type.Optional(notificationOverrides),
 }, { additionalProperties: false });
 
-export const AccountRecord = Type.Intersect([AccountSpec, Type.Object({ createdAt: Timestamp, updatedAt: Timestamp })]);
+// One object, not an allOf: AccountSpec is closed, so no record could satisfy an allOf with it.
+export const AccountRecord = Type.Composite([AccountSpec, Type.Object({ createdAt: Timestamp, updatedAt: Timestamp })]);
 
 export const accountPut = defineMethod({
   name: 'account.put',
