@@ -96,4 +96,27 @@ export const accountCapabilities = defineMethod({
     downloadTtlSeconds: Type.Integer(),
   }),
   errors: ['AGENT_E_NOT_FOUND'],
+  examples: [
+    {
+      name: 'allowed',
+      description: 'The package allows one tenant snapshot a day and none was taken: show the button.',
+      params: { actor: { account: 'shop', session: 'panel-session-7f3a9c' } },
+      result: { canBackup: true, perDay: 1, usedToday: 0, nextAllowedAt: null, maxBytes: 107374182400, downloadTtlSeconds: 900 },
+    },
+    {
+      name: 'refused',
+      description: 'The account\'s package does not allow tenant snapshots: hide the button, or show the message.',
+      params: { actor: { account: 'blog', session: 'panel-session-0b41d2' } },
+      result: {
+        canBackup: false,
+        reason: 'package-disallows',
+        message: 'the package basic of account blog does not allow tenant snapshots',
+        perDay: 1,
+        usedToday: 0,
+        nextAllowedAt: null,
+        maxBytes: 107374182400,
+        downloadTtlSeconds: 900,
+      },
+    },
+  ],
 });
