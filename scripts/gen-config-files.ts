@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, parseConfig } from '../src/config/index.ts';
+import { isObject, markdownTable, schemaRows, type SchemaNode } from '../src/core/schema-markdown.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const SCHEMA_FILE = 'etc/hostagent/agent.schema.json';
@@ -20,7 +21,6 @@ export const DOCS_FILE = 'docs/configuration.md';
 const SCHEMA_REF = './agent.schema.json';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type SchemaNode = Record<string, unknown>;
 
 /**
  * A plain JSON copy with object keys sorted, except the members of `properties`, whose order is
@@ -48,81 +48,13 @@ export function renderDefaults(): string {
   return JSON.stringify({ $schema: SCHEMA_REF, ...parseConfig({}, 'defaults') }, null, 2) + '\n';
 }
 
-interface Row {
-  key: string;
-  type: string;
-  default: string;
-  description: string;
-}
-
-function typeOf(s: SchemaNode): string {
-  if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
-  if (Array.isArray(s.anyOf ?? s.oneOf)) return ((s.anyOf ?? s.oneOf) as SchemaNode[]).map(typeOf).join(' | ');
-  if (s.const !== undefined) return JSON.stringify(s.const);
-  const types = Array.isArray(s.type) ? s.type : s.type === undefined ? ['any'] : [s.type];
-  return types.map((t) => (t === 'array' && s.items ? `array of ${typeOf(s.items as SchemaNode)}` : String(t))).join(' | ');
-}
-
-/** Limits worth telling a reader, in words. */
-function constraints(s: SchemaNode): string[] {
-  const out: string[] = [];
-  if (s.minimum !== undefined && s.maximum !== undefined) out.push(`${String(s.minimum)} to ${String(s.maximum)}`);
-  else if (s.minimum !== undefined) out.push(`at least ${String(s.minimum)}`);
-  else if (s.maximum !== undefined) out.push(`at most ${String(s.maximum)}`);
-  if (s.minLength !== undefined && s.minLength !== 1) out.push(`at least ${String(s.minLength)} characters`);
-  if (s.maxLength !== undefined) out.push(`at most ${String(s.maxLength)} characters`);
-  if (s.pattern !== undefined) out.push(`matches ${code(String(s.pattern))}`);
-  if (s.format !== undefined) out.push(`format ${String(s.format)}`);
-  if (s.minItems !== undefined) out.push(`at least ${String(s.minItems)} items`);
-  if (s.maxItems !== undefined) out.push(`at most ${String(s.maxItems)} items`);
-  return out;
-}
-
-function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-/** GitHub tables end a cell at any `|`, even inside a code span, unless it is escaped. */
-function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
-}
-
-function isObject(s: SchemaNode): boolean {
-  return s.type === 'object' && typeof s.properties === 'object' && s.properties !== null;
-}
-
-/** One row per leaf key path; objects with properties are walked, not listed. */
-function rows(schema: SchemaNode, prefix: string, required: Set<string>, out: Row[]): Row[] {
-  for (const [name, child] of Object.entries(schema.properties as Record<string, SchemaNode>)) {
-    const key = prefix ? `${prefix}.${name}` : name;
-    if (isObject(child)) {
-      rows(child, key, new Set((child.required as string[] | undefined) ?? []), out);
-      continue;
-    }
-    const itemObject = child.type === 'array' && child.items && isObject(child.items as SchemaNode);
-    const notes = [...constraints(child)];
-    if (required.has(name) && child.default === undefined) notes.unshift('required');
-    const description = [child.description, notes.length ? `(${notes.join('; ')})` : ''].filter(Boolean).join(' ');
-    out.push({
-      key: code(key),
-      type: itemObject ? 'array of objects' : typeOf(child),
-      default: child.default === undefined ? '' : code(JSON.stringify(child.default)),
-      description: String(description),
-    });
-    if (itemObject) {
-      const items = child.items as SchemaNode;
-      rows(items, `${key}[]`, new Set((items.required as string[] | undefined) ?? []), out);
-    }
-  }
-  return out;
-}
-
-function table(list: Row[]): string {
-  const lines = ['| key | type | default | description |', '|---|---|---|---|'];
-  for (const r of list) lines.push(`| ${[r.key, r.type, r.default, r.description].map(cell).join(' | ')} |`);
-  return lines.join('\n');
+/** The configuration table: required-ness and limits go into the description. */
+function table(schema: SchemaNode, prefix: string): string {
+  return markdownTable(['key', 'type', 'default', 'description'], schemaRows(schema, { prefix }).map((r) => {
+    const notes = r.required && r.default === '' ? ['required', ...r.notes] : r.notes;
+    const description = [r.description, notes.length ? `(${notes.join('; ')})` : ''].filter(Boolean).join(' ');
+    return [r.key, r.type, r.default, description];
+  }));
 }
 
 export function renderDocs(): string {
@@ -144,13 +76,13 @@ export function renderDocs(): string {
   const topLevel = Object.entries(props).filter(([, s]) => !isObject(s));
   if (topLevel.length) {
     const top = { ...schema, properties: Object.fromEntries(topLevel) };
-    parts.push('## Top level', '', table(rows(top, '', new Set(), [])), '');
+    parts.push('## Top level', '', table({ ...top, required: [] }, ''), '');
   }
   for (const [name, section] of Object.entries(props)) {
     if (!isObject(section)) continue;
     parts.push(`## ${name}`, '');
     if (section.description) parts.push(String(section.description), '');
-    parts.push(table(rows(section, name, new Set((section.required as string[] | undefined) ?? []), [])), '');
+    parts.push(table(section, name), '');
   }
   return parts.join('\n');
 }

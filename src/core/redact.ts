@@ -39,8 +39,9 @@ function decodeURIComponentSafe(s: string): string {
 
 /**
  * Whether redact() could change anything in `value`: a walk that copies nothing, so hot paths
- * (every RPC result) only pay for the copy when there is something to hide. Errors, shared or
- * cyclic objects and any string holding a URL count as "could".
+ * (every RPC result) only pay for the copy when there is something to hide. Errors, cyclic objects
+ * and any string holding a URL count as "could"; so does a shared object, seen a second time, which
+ * keeps this walk linear rather than telling a share from a cycle.
  */
 export function needsRedaction(value: unknown, seen: Set<object> = new Set()): boolean {
   if (typeof value === 'string') return value.includes('://');
@@ -57,19 +58,31 @@ export function needsRedaction(value: unknown, seen: Set<object> = new Set()): b
   return false;
 }
 
-/** A deep copy with secret-named fields replaced and URLs in strings scrubbed. Cycles are cut. */
-export function redact<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+/**
+ * A deep copy with secret-named fields replaced and URLs in strings scrubbed. A cycle is cut where
+ * it closes ("[cycle]"); an object that is merely shared (referenced twice, not its own ancestor)
+ * is copied at each place, as JSON.stringify would write it at each place.
+ */
+export function redact<T>(value: T, ancestors: Set<object> = new Set()): T {
   if (typeof value === 'string') return redactText(value) as T;
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[cycle]' as T;
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((v) => redact(v, seen)) as T;
+  if (ancestors.has(value)) return '[cycle]' as T;
+  ancestors.add(value);
+  try {
+    return redactObject(value, ancestors) as T;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function redactObject(value: object, ancestors: Set<object>): unknown {
+  if (Array.isArray(value)) return value.map((v: unknown) => redact(v, ancestors));
   if (value instanceof Error) {
-    return { ...redact({ ...value }, seen), type: value.name, message: redactText(value.message) } as T;
+    return { ...redact({ ...value }, ancestors), type: value.name, message: redactText(value.message) };
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redact(v, seen);
+    out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redact(v, ancestors);
   }
-  return out as T;
+  return out;
 }

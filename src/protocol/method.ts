@@ -7,6 +7,17 @@ import type { ErrorCode } from '../errors/index.ts';
  */
 export type Scope = 'admin' | 'tenant';
 
+/**
+ * A worked call: by-name params and the result they get. Published in rpc.discover as an OpenRPC
+ * example pairing and shown in docs/api.md; a test validates both against the method's schemas.
+ */
+export interface MethodExample {
+  readonly name: string;
+  readonly description?: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly result: unknown;
+}
+
 /** One RPC method, described once and used by the daemon (validation, dispatch, rpc.discover) and the client (types). */
 export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema = TSchema> {
   readonly name: string;
@@ -24,6 +35,8 @@ export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema
   readonly result: R;
   /** Application errors the method may return, for the OpenRPC document. */
   readonly errors: readonly ErrorCode[];
+  /** Worked calls, for methods whose schemas alone make a poor example; docs/api.md generates one for the rest. */
+  readonly examples?: readonly MethodExample[];
 }
 
 export function defineMethod<P extends TSchema, R extends TSchema>(descriptor: MethodDescriptor<P, R>): MethodDescriptor<P, R> {

@@ -1,6 +1,6 @@
-import type { TSchema } from '@sinclair/typebox';
 import { ERROR_CODES } from '../errors/index.ts';
-import type { MethodDescriptor } from './method.ts';
+import type { MethodDescriptor, MethodExample } from './method.ts';
+import { plainSchema } from './plain-schema.ts';
 
 const STANDARD_ERRORS = [
   { code: -32700, message: 'Parse error' },
@@ -10,9 +10,14 @@ const STANDARD_ERRORS = [
   { code: -32603, message: 'Internal error' },
 ];
 
-/** TypeBox adds symbol keys only; JSON round-trip keeps what JSON Schema readers see. */
-function plain(schema: TSchema): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+/** OpenRPC's shape of an example: params as a list of named values, the result as one. */
+function examplePairing(e: MethodExample): Record<string, unknown> {
+  return {
+    name: e.name,
+    ...(e.description ? { description: e.description } : {}),
+    params: Object.entries(e.params).map(([name, value]) => ({ name, value })),
+    result: { name: 'result', value: e.result },
+  };
 }
 
 export function buildOpenRpcDocument(methods: readonly MethodDescriptor[], info: { title: string; version: string; description?: string }): Record<string, unknown> {
@@ -20,7 +25,7 @@ export function buildOpenRpcDocument(methods: readonly MethodDescriptor[], info:
     openrpc: '1.3.2',
     info,
     methods: methods.map((m) => {
-      const params = plain(m.params) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+      const params = plainSchema(m.params) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
       const required = new Set(params.required ?? []);
       return {
         name: m.name,
@@ -33,11 +38,12 @@ export function buildOpenRpcDocument(methods: readonly MethodDescriptor[], info:
           schema,
           ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
         })),
-        result: { name: `${m.name}.result`, schema: plain(m.result) },
+        result: { name: `${m.name}.result`, schema: plainSchema(m.result) },
         errors: [
           ...STANDARD_ERRORS,
           ...m.errors.map((code) => ({ code: ERROR_CODES[code].rpc, message: code, data: { code } })),
         ],
+        ...(m.examples ? { examples: m.examples.map(examplePairing) } : {}),
         'x-scope': m.scope,
       };
     }),

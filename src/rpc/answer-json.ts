@@ -31,6 +31,17 @@ export function frozenResult<T extends object>(value: T): T {
   return value;
 }
 
+/**
+ * Freezes `value` deeply and marks it as a result built from code alone (no caller input, state
+ * or configuration), sent exactly as it is: rpc.discover's document, where keys such as `session`
+ * or `passwordHash` are schema names, not secrets, and must reach the reader whole.
+ */
+export function codeBuiltResult<T extends object>(value: T): T {
+  deepFreeze(value);
+  memos.set(value, { safe: value });
+  return value;
+}
+
 /** A handler's result as it may leave the daemon: secrets redacted (once, for a frozen result). */
 export function safeResult(result: unknown): unknown {
   if (result !== null && typeof result === 'object') {

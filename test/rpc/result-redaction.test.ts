@@ -18,7 +18,21 @@ const results: Record<string, unknown> = {
   },
   plain: { version: '1.2.3', counts: [1, 2, 3], nested: { path: '/var/lib/hostagent', empty: '', none: null, yes: true } },
   url: { link: 'https://example.com/download' },
+  shared: sharedTwice(),
+  cyclic: cyclicWithSecret(),
 };
+
+/** One object referenced from two places: not a cycle, so both places carry it (redacted). */
+function sharedTwice(): unknown {
+  const credentials = { user: 'bob', password: 'hunter2' };
+  return { primary: credentials, fallback: credentials };
+}
+
+function cyclicWithSecret(): unknown {
+  const node: Record<string, unknown> = { name: 'loop', token: 'tok-123' };
+  node.self = node;
+  return node;
+}
 
 const methods: RegisteredMethod[] = Object.entries(results).map(([name, value]) => ({
   descriptor: defineMethod({ name: `test.${name}`, scope: 'admin', summary: name, params: EmptyParams, result: Type.Unknown(), errors: [] }),
@@ -54,6 +68,16 @@ t.test('a URL without credentials takes the careful path and survives it', async
   t.ok(needsRedaction(results.url), 'any URL is checked');
   const a = await c.call<{ result: unknown }>({ jsonrpc: '2.0', method: 'test.url', id: 3 });
   t.same(a.result, results.url);
+});
+
+t.test('a shared object is redacted at each place, not cut as a cycle', async (t) => {
+  const a = await c.call<{ result: unknown }>({ jsonrpc: '2.0', method: 'test.shared', id: 4 });
+  t.same(a.result, { primary: { user: 'bob', password: '***' }, fallback: { user: 'bob', password: '***' } });
+});
+
+t.test('a real cycle is cut where it closes, and its secret still hidden', async (t) => {
+  const a = await c.call<{ result: unknown }>({ jsonrpc: '2.0', method: 'test.cyclic', id: 5 });
+  t.same(a.result, { name: 'loop', token: '***', self: '[cycle]' });
 });
 
 t.test('cycles and errors are left to redact()', async (t) => {

@@ -3,8 +3,9 @@ import { AgentError } from '../../errors/index.ts';
 import type { JobQueue } from '../../core/jobs/index.ts';
 import type { Store } from '../../core/store.ts';
 import type { Clock } from '../../core/clock.ts';
-import { DEFAULT_PACKAGE, type AccountRow, type BackupScope } from '../../core/model.ts';
+import type { AccountRow, BackupScope, PackageSettings } from '../../core/model.ts';
 import { tenantWindow, assertTenantMayBackup, DAY_MS } from '../../core/policy/tenant-window.ts';
+import { packageInForce } from '../../core/policy/package-in-force.ts';
 import type { BackupOperations, BackupRequest, Estimate } from '../../rpc/services.ts';
 import type { AgentConfig } from '../../config/index.ts';
 import { freeBytes } from '../../system/disk.ts';
@@ -46,14 +47,14 @@ export class BackupService implements BackupOperations {
     req.destinations?.forEach((d, i) => {
       if (!this.#store.destinations.get(d)) throw new AgentError('AGENT_E_NOT_FOUND', `destination ${d} not found`, { data: { field: `destinations.${i}` } });
     });
-    const pkg = (account.package && this.#store.packages.get(account.package)) || DEFAULT_PACKAGE;
+    const { name: packageName, settings: pkg } = packageInForce(account, (name) => this.#store.packages.get(name));
     const tenant = req.trigger === 'tenant';
     const ledger = this.#store.rateLedger;
     // A tenant's slot is taken atomically before any await, so of many concurrent calls exactly
     // the allowed number go on; a call that fails later gives its slot back.
     const reservation = tenant
       ? ledger.transaction(() => {
-        assertTenantMayBackup(pkg, this.#window(account.name, pkg), account.name);
+        assertTenantMayBackup(pkg, packageName, this.#window(account.name, pkg), account.name);
         return ledger.record(account.name, 'tenant', null, this.#clock.now());
       })
       : null;
@@ -80,7 +81,7 @@ export class BackupService implements BackupOperations {
     }
   }
 
-  #window(account: string, pkg: typeof DEFAULT_PACKAGE) {
+  #window(account: string, pkg: PackageSettings) {
     const now = this.#clock.now();
     return tenantWindow(pkg, this.#store.rateLedger.tenantSince(account, now - DAY_MS));
   }

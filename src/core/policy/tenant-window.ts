@@ -1,5 +1,6 @@
 import { AgentError } from '../../errors/index.ts';
 import type { PackageSettings } from '../model.ts';
+import { tenantRefusal } from './tenant-refusal.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,12 +23,12 @@ export function tenantWindow(pkg: PackageSettings, taken: number[]): TenantWindo
 }
 
 /** Throws the error the panel shows when a tenant may not take a snapshot now. */
-export function assertTenantMayBackup(pkg: PackageSettings, w: TenantWindow, account: string): void {
-  if (!pkg.tenantBackups.enabled || pkg.tenantBackups.perDay === 0) {
-    throw new AgentError('AGENT_E_FORBIDDEN', `the package of account ${account} does not allow tenant snapshots`);
+export function assertTenantMayBackup(pkg: PackageSettings, packageName: string | null, w: TenantWindow, account: string): void {
+  const refusal = tenantRefusal(account, packageName, pkg, w);
+  if (refusal === null) return;
+  if (refusal.reason === 'daily-limit-reached') {
+    const retryAt = new Date(w.nextAllowedAt!).toISOString();
+    throw new AgentError('AGENT_E_RATE_LIMITED', refusal.message, { data: { retryAt, perDay: w.perDay, reason: refusal.reason } });
   }
-  if (!w.canBackup && w.nextAllowedAt !== null) {
-    const retryAt = new Date(w.nextAllowedAt).toISOString();
-    throw new AgentError('AGENT_E_RATE_LIMITED', `daily snapshot limit reached (${w.perDay} per 24 hours); try later, after ${retryAt}`, { data: { retryAt, perDay: w.perDay } });
-  }
+  throw new AgentError('AGENT_E_FORBIDDEN', refusal.message, { data: { reason: refusal.reason } });
 }

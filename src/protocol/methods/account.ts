@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineMethod } from '../method.ts';
 import { NAME_PATTERN, ActorSchema, Timestamp } from '../common.ts';
 import { StringEnum } from '../../core/schema.ts';
+import { TENANT_REFUSAL_REASONS, TENANT_REFUSAL_MEANINGS } from '../../core/policy/tenant-refusal.ts';
 import { notificationOverrides } from '../../config/sections/notifications.ts';
 
 const AbsolutePath = Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 });
@@ -37,7 +38,8 @@ export const AccountSpec = Type.Object({
   notifications: Type.Optional(notificationOverrides),
 }, { additionalProperties: false });
 
-export const AccountRecord = Type.Intersect([AccountSpec, Type.Object({ createdAt: Timestamp, updatedAt: Timestamp })]);
+// One object, not an allOf: AccountSpec is closed, so no record could satisfy an allOf with it.
+export const AccountRecord = Type.Composite([AccountSpec, Type.Object({ createdAt: Timestamp, updatedAt: Timestamp })]);
 
 export const accountPut = defineMethod({
   name: 'account.put',
@@ -79,10 +81,14 @@ export const accountDelete = defineMethod({
 export const accountCapabilities = defineMethod({
   name: 'account.capabilities',
   scope: 'tenant',
-  summary: 'What the panel should offer this tenant: whether it may take a snapshot now, and its limits.',
+  summary: 'What the panel should offer this tenant: whether it may take a snapshot now (and if not, why), and its limits.',
   params: Type.Object({ actor: ActorSchema }, { additionalProperties: false }),
   result: Type.Object({
-    canBackup: Type.Boolean(),
+    canBackup: Type.Boolean({ description: 'Whether backup.create would accept a snapshot for this tenant now.' }),
+    reason: Type.Optional(StringEnum(TENANT_REFUSAL_REASONS, {
+      description: `Only when canBackup is false: why, as a stable code. ${TENANT_REFUSAL_REASONS.map((r) => `\`${r}\`: ${TENANT_REFUSAL_MEANINGS[r]}`).join(' ')}`,
+    })),
+    message: Type.Optional(Type.String({ description: 'Only when canBackup is false: the reason as a sentence, the same one backup.create would fail with.' })),
     perDay: Type.Integer(),
     usedToday: Type.Integer(),
     nextAllowedAt: Type.Union([Timestamp, Type.Null()], { description: 'When the next tenant snapshot is allowed; null when one is allowed now (or never).' }),
@@ -90,4 +96,27 @@ export const accountCapabilities = defineMethod({
     downloadTtlSeconds: Type.Integer(),
   }),
   errors: ['AGENT_E_NOT_FOUND'],
+  examples: [
+    {
+      name: 'allowed',
+      description: 'The package allows one tenant snapshot a day and none was taken: show the button.',
+      params: { actor: { account: 'shop', session: 'panel-session-7f3a9c' } },
+      result: { canBackup: true, perDay: 1, usedToday: 0, nextAllowedAt: null, maxBytes: 107374182400, downloadTtlSeconds: 900 },
+    },
+    {
+      name: 'refused',
+      description: 'The account\'s package does not allow tenant snapshots: hide the button, or show the message.',
+      params: { actor: { account: 'blog', session: 'panel-session-0b41d2' } },
+      result: {
+        canBackup: false,
+        reason: 'package-disallows',
+        message: 'the package basic of account blog does not allow tenant snapshots',
+        perDay: 1,
+        usedToday: 0,
+        nextAllowedAt: null,
+        maxBytes: 107374182400,
+        downloadTtlSeconds: 900,
+      },
+    },
+  ],
 });

@@ -11,7 +11,7 @@ export const backupCreate = defineMethod({
   name: 'backup.create',
   scope: 'tenant',
   summary: 'Start an account_full snapshot; returns at once with the job and the snapshot id it will have.',
-  description: 'On the panel socket the package policy applies: tenant backups enabled, the daily limit (AGENT_E_RATE_LIMITED with data.retryAt) and maxBytes (AGENT_E_TOO_LARGE).',
+  description: 'On the panel socket the package policy applies: tenant backups enabled (AGENT_E_FORBIDDEN), the daily limit (AGENT_E_RATE_LIMITED with data.retryAt) and maxBytes (AGENT_E_TOO_LARGE). The first two carry data.reason, the code account.capabilities gives beforehand.',
   params: Type.Object({
     account: Type.String({ pattern: NAME_PATTERN }),
     scope: Type.Optional(BackupScope),

@@ -25,6 +25,27 @@ export const destinationPut = defineMethod({
   params: Type.Object({ name: DestinationName, type: StringEnum(DESTINATION_TYPES) }, { additionalProperties: true }),
   result: DestinationRecord,
   errors: ['AGENT_E_INVALID'],
+  examples: [
+    {
+      name: 'local',
+      description: 'A mounted remote filesystem. docs/destinations.md lists every type\'s settings.',
+      params: { name: 'offsite', type: 'local', directory: '/mnt/backup/hostagent' },
+      result: { name: 'offsite', type: 'local', settings: { directory: '/mnt/backup/hostagent' }, usedBy: [], createdAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T10:00:00.000Z' },
+    },
+    {
+      name: 's3',
+      description: 'Secrets, and keys named like one (accessKeyId), are accepted but shown back as "***".',
+      params: { name: 'offsite-s3', type: 's3', bucket: 'backups', endpoint: 's3.example.com', accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      result: {
+        name: 'offsite-s3',
+        type: 's3',
+        settings: { bucket: 'backups', path: '', accessKeyId: '***', secretAccessKey: '***', endpoint: 's3.example.com', protocol: 'https', insecure: false, partSizeMB: 16, region: 'us-east-1', forcePathStyle: false },
+        usedBy: [],
+        createdAt: '2026-11-22T10:00:00.000Z',
+        updatedAt: '2026-11-22T10:00:00.000Z',
+      },
+    },
+  ],
 });
 
 export const destinationGet = defineMethod({ name: 'destination.get', scope: 'admin', summary: 'One destination.', params: ByName, result: DestinationRecord, errors: ['AGENT_E_NOT_FOUND'] });

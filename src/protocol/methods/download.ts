@@ -14,4 +14,14 @@ export const downloadCreate = defineMethod({
   }, { additionalProperties: false }),
   result: Type.Object({ url: Type.String(), expiresAt: Timestamp, path: Type.String({ description: 'The URL path, for proxies that build their own URL.' }) }),
   errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_INVALID'],
+  examples: [{
+    name: 'panel',
+    description: 'The panel asks for a link on behalf of the tenant, then fetches it with `X-Hostagent-Session: panel-session-7f3a9c`.',
+    params: { snapshotId: '7c1e9a52d04b4f3e8a61', actor: { account: 'shop', session: 'panel-session-7f3a9c' } },
+    result: {
+      url: 'http://hostagent/d/oeXfWa4_jBmKQWNF82qsht_tr8V3d_z-WndwDSBfiA0',
+      expiresAt: '2026-11-22T10:15:00.000Z',
+      path: '/d/oeXfWa4_jBmKQWNF82qsht_tr8V3d_z-WndwDSBfiA0',
+    },
+  }],
 });

@@ -18,7 +18,8 @@ export const PackageSpec = Type.Object({
   notifications: Type.Optional(notificationOverrides),
 }, { additionalProperties: false });
 
-export const PackageRecord = Type.Intersect([PackageSpec, Type.Object({ createdAt: Timestamp, updatedAt: Timestamp, accounts: Type.Integer() })]);
+// One object, not an allOf: PackageSpec is closed, so no record could satisfy an allOf with it.
+export const PackageRecord = Type.Composite([PackageSpec, Type.Object({ createdAt: Timestamp, updatedAt: Timestamp, accounts: Type.Integer() })]);
 
 const ByName = Type.Object({ name: Type.String({ pattern: NAME_PATTERN }) }, { additionalProperties: false });
 

@@ -1,7 +1,8 @@
 import { AgentError } from '../../errors/index.ts';
 import { validateAccount } from '../../core/accounts/validate-account.ts';
 import { tenantWindow, DAY_MS } from '../../core/policy/tenant-window.ts';
-import { DEFAULT_PACKAGE } from '../../core/model.ts';
+import { packageInForce } from '../../core/policy/package-in-force.ts';
+import { tenantRefusal } from '../../core/policy/tenant-refusal.ts';
 import type { ParamsOf } from '../../protocol/index.ts';
 import type * as M from '../../protocol/methods/account.ts';
 import type { RpcServices } from '../services.ts';
@@ -26,11 +27,14 @@ export function accountHandlers(s: RpcServices) {
     },
     'account.capabilities': (p: ParamsOf<typeof M.accountCapabilities>) => {
       const account = requireAccount(s, p.actor.account);
-      const pkg = (account.package && s.store.packages.get(account.package)) || DEFAULT_PACKAGE;
+      const { name: packageName, settings: pkg } = packageInForce(account, (name) => s.store.packages.get(name));
       const now = s.clock.now();
       const w = tenantWindow(pkg, s.store.rateLedger.tenantSince(account.name, now - DAY_MS));
+      // The same verdict backup.create would give, so the panel can say why its button is hidden.
+      const refusal = tenantRefusal(account.name, packageName, pkg, w);
       return {
-        canBackup: w.canBackup,
+        canBackup: refusal === null,
+        ...(refusal ?? {}),
         perDay: w.perDay,
         usedToday: w.usedToday,
         nextAllowedAt: w.nextAllowedAt === null ? null : new Date(w.nextAllowedAt).toISOString(),

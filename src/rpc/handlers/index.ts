@@ -4,6 +4,7 @@ import { METHODS, buildOpenRpcDocument, type MethodDescriptor } from '../../prot
 import type { Handler, RegisteredMethod } from '../dispatcher.ts';
 import type { SocketKind } from '../call-context.ts';
 import type { RpcServices } from '../services.ts';
+import { codeBuiltResult } from '../answer-json.ts';
 import { agentStatusHandler } from './agent.ts';
 import { accountHandlers } from './accounts.ts';
 import { packageHandlers } from './packages.ts';
@@ -52,11 +53,13 @@ export function registeredMethods(s: RpcServices): RegisteredMethod[] {
   }
   const visible = (kind: SocketKind): MethodDescriptor[] => out.map((m) => m.descriptor).filter((d) => kind === 'admin' || d.scope === 'tenant');
   for (const kind of ['admin', 'panel'] as const) {
-    discover[kind] = buildOpenRpcDocument(visible(kind), {
+    // Built from the descriptors only, so it goes out unredacted: redaction would turn schemas of
+    // secret-named params into "***" and break the document.
+    discover[kind] = codeBuiltResult(buildOpenRpcDocument(visible(kind), {
       title: `hostagent ${kind === 'admin' ? 'admin' : 'panel'} API`,
       version: s.version,
       description: kind === 'admin' ? 'Every method; served on the admin socket.' : 'Tenant-scoped methods; served on the panel socket.',
-    });
+    }));
   }
   return out;
 }

@@ -14,6 +14,10 @@ export const azureSettings = Type.Object({
   accessTier: Type.Optional(StringEnum(['Hot', 'Cool', 'Cold', 'Archive'])),
   path: Type.String({ default: '', pattern: '^(?!/)' }),
   blockSizeMB: Type.Integer({ minimum: 1, maximum: 4000, default: 8 }),
-}, { additionalProperties: false, description: 'Azure Blob Storage: an account key, a connection string or a managed identity.' });
+}, {
+  additionalProperties: false,
+  description: 'Azure Blob Storage: an account key, a connection string or a managed identity.',
+  examples: [{ accountName: 'examplebackups', accountKey: 'ZXhhbXBsZS1hY2NvdW50LWtleQ==', container: 'hostagent', accessTier: 'Cool' }],
+});
 
 export type AzureSettings = Static<typeof azureSettings>;

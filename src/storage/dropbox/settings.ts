@@ -9,6 +9,10 @@ export const dropboxSettings = Type.Object({
   chunkSizeMB: Type.Integer({ minimum: 1, maximum: 150, default: 8 }),
   apiUrl: Type.String({ format: 'uri', default: 'https://api.dropboxapi.com', description: 'Test doubles only.' }),
   contentUrl: Type.String({ format: 'uri', default: 'https://content.dropboxapi.com', description: 'Test doubles only.' }),
-}, { additionalProperties: false, description: 'Dropbox, through its HTTP API with an OAuth2 refresh token.' });
+}, {
+  additionalProperties: false,
+  description: 'Dropbox, through its HTTP API with an OAuth2 refresh token.',
+  examples: [{ path: '/hostagent', appKey: 'a1b2c3d4e5f6g7h', appSecret: 'app-secret-example', refreshToken: 'refresh-token-example' }],
+});
 
 export type DropboxSettings = Static<typeof dropboxSettings>;

@@ -11,6 +11,10 @@ export const ftpSettings = Type.Object({
   passive: Type.Boolean({ default: true, description: 'Only passive mode is supported; false is refused.' }),
   insecure: Type.Boolean({ default: false, description: 'Do not verify the server certificate.' }),
   timeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
-}, { additionalProperties: false, description: 'An FTP server, plain or with TLS.' });
+}, {
+  additionalProperties: false,
+  description: 'An FTP server, plain or with TLS.',
+  examples: [{ host: 'ftp.example.net', user: 'backup', password: 'ftp-password-example', path: 'hostagent', tls: 'explicit' }],
+});
 
 export type FtpSettings = Static<typeof ftpSettings>;

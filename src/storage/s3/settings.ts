@@ -15,6 +15,10 @@ export const s3Settings = Type.Object({
   partSizeMB: Type.Integer({ minimum: 5, maximum: 5120, default: 16 }),
   region: Type.String({ minLength: 1, default: 'us-east-1' }),
   forcePathStyle: Type.Boolean({ default: false }),
-}, { additionalProperties: false, description: 'Amazon S3 or an S3-compatible service (MinIO, Wasabi, Ceph RGW).' });
+}, {
+  additionalProperties: false,
+  description: 'Amazon S3 or an S3-compatible service (MinIO, Wasabi, Ceph RGW).',
+  examples: [{ bucket: 'backups', path: 'node1', endpoint: 's3.eu-central-1.wasabisys.com', region: 'eu-central-1', accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', storageClass: 'STANDARD_IA' }],
+});
 
 export type S3Settings = Static<typeof s3Settings>;

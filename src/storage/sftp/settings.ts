@@ -11,6 +11,10 @@ export const sftpSettings = Type.Object({
   hostKey: Type.Optional(Type.String({ minLength: 1, description: 'The pinned host key: `SHA256:<base64>` fingerprint or a known_hosts line.' })),
   trustOnFirstUse: Type.Boolean({ default: false, description: 'Accept an unknown host key when no key is pinned.' }),
   timeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 20 }),
-}, { additionalProperties: false, description: 'An SSH server, over SFTP.' });
+}, {
+  additionalProperties: false,
+  description: 'An SSH server, over SFTP.',
+  examples: [{ host: 'backup.example.net', user: 'hostagent', path: 'backups/node1', identityFile: '/etc/hostagent/id_ed25519', hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU' }],
+});
 
 export type SftpSettings = Static<typeof sftpSettings>;

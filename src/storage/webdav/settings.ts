@@ -6,6 +6,10 @@ export const webdavSettings = Type.Object({
   username: Type.Optional(Type.String()),
   password: Type.Optional(Type.String({ writeOnly: true })),
   insecure: Type.Boolean({ default: false, description: 'Do not verify the server certificate.' }),
-}, { additionalProperties: false, description: 'A WebDAV server (Nextcloud, Apache mod_dav, nginx).' });
+}, {
+  additionalProperties: false,
+  description: 'A WebDAV server (Nextcloud, Apache mod_dav, nginx).',
+  examples: [{ url: 'https://cloud.example.com/remote.php/dav/files/backup', path: 'hostagent', username: 'backup', password: 'app-password-example' }],
+});
 
 export type WebdavSettings = Static<typeof webdavSettings>;
