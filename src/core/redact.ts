@@ -1,6 +1,6 @@
 // One place decides what counts as a secret, for logs, RPC results and error messages alike.
 
-const SECRET_KEY = /pass(word|phrase)?|secret|token|api[-_]?key|access[-_]?key|account[-_]?key|private[-_]?key|credential|authorization|cookie|^session$|connection[-_]?string|^sig$|^auth$/i;
+const SECRET_KEY = /pass(?!ive)(word|phrase)?|secret|token|api[-_]?key|access[-_]?key|account[-_]?key|private[-_]?key|credential|authorization|cookie|^session$|connection[-_]?string|^sig$|^auth$/i;
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@'"]*@)?([^\s'"]*)/gi;
 export const REDACTED = '***';
 

@@ -13,10 +13,10 @@ import { LineSocket } from './line-socket.ts';
 const results: Record<string, unknown> = {
   secrets: {
     ok: 'plain',
-    list: [{ password: 'hunter2' }, { note: 'see https://bob:s3cret@example.com/x?token=abc&page=2' }],
+    list: [{ password: 'hunter2' }, { sshPassphrase: 'open-sesame' }, { note: 'see https://bob:s3cret@example.com/x?token=abc&page=2' }],
     nested: { deeper: { apiKey: 'AKIA123', size: 3 } },
   },
-  plain: { version: '1.2.3', counts: [1, 2, 3], nested: { path: '/var/lib/hostagent', empty: '', none: null, yes: true } },
+  plain: { version: '1.2.3', counts: [1, 2, 3], nested: { path: '/var/lib/hostagent', empty: '', none: null, yes: true, passive: true } },
   url: { link: 'https://example.com/download' },
   shared: sharedTwice(),
   cyclic: cyclicWithSecret(),
@@ -52,12 +52,12 @@ t.test('a result holding secrets is redacted on the wire', async (t) => {
   t.ok(needsRedaction(results.secrets));
   const a = await c.call<{ result: unknown }>({ jsonrpc: '2.0', method: 'test.secrets', id: 1 });
   const text = JSON.stringify(a.result);
-  for (const secret of ['hunter2', 's3cret', 'abc', 'AKIA123']) t.notOk(text.includes(secret), `${secret} does not leave`);
+  for (const secret of ['hunter2', 'open-sesame', 's3cret', 'abc', 'AKIA123']) t.notOk(text.includes(secret), `${secret} does not leave`);
   t.same(a.result, redact(results.secrets), 'exactly what redact() makes of it');
   t.match(a.result, { ok: 'plain', nested: { deeper: { size: 3 } } }, 'the rest is intact');
 });
 
-t.test('a plain result is sent as it is, and redact() would not have changed it', async (t) => {
+t.test('a plain result is sent as it is, and redact() would not have changed it (FTP\'s passive is no password)', async (t) => {
   t.notOk(needsRedaction(results.plain));
   t.same(redact(results.plain), results.plain, 'the shortcut agrees with redact()');
   const a = await c.call<{ result: unknown }>({ jsonrpc: '2.0', method: 'test.plain', id: 2 });
