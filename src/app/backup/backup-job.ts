@@ -67,7 +67,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
       try {
         if (destinations.length) {
           if (!deps.openUpload) throw new AgentError('AGENT_E_INTERNAL', 'this daemon cannot upload to destinations');
-          upload = await deps.openUpload({ snapshotId, destinations, outPath, splitSize: p.splitSize, localCopy, signal: ctx.signal });
+          upload = await deps.openUpload({ snapshotId, destinations, outPath, splitSize: p.splitSize, localCopy, signal: ctx.signal, log: ctx.log });
         }
         const result = await writeAccountArchive({
           outPath,
