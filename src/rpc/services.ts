@@ -29,7 +29,7 @@ export interface BackupOperations {
 export interface SnapshotOperations {
   /** Absolute paths of the archive (or its parts) in the spool. */
   paths(s: SnapshotRow): string[];
-  verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number }>;
+  verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number; entries: number }>;
   remove(s: SnapshotRow, reason: 'deleted' | 'purged'): Promise<void>;
 }
 

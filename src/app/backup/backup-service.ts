@@ -100,7 +100,7 @@ export class BackupService implements BackupOperations {
     const account = this.#account(accountName);
     const parts = SCOPE_PARTS[scope];
     const cfg = this.#config();
-    const files = parts.includes('files') ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: [] }) : { files: 0, bytes: 0 };
+    const files = parts.includes('files') ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: [], excludes: account.excludes ?? [] }) : { files: 0, bytes: 0 };
     let dbBytes = 0;
     const dbs = parts.includes('databases') ? (account.databases ?? []) : [];
     const maria = dbs.filter((d) => d.engine === 'mariadb').map((d) => d.name);

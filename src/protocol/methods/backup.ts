@@ -28,7 +28,7 @@ export const backupCreate = defineMethod({
 
 export const Estimate = Type.Object({
   bytes: Type.Integer({ description: 'Uncompressed bytes: files, databases and mail.' }),
-  files: Type.Integer(),
+  files: Type.Integer({ description: 'Regular files of the home directory the snapshot would take (excludes and the .ssh rule applied, hard links included), as snapshot.list and snapshot.verify count them.' }),
   databases: Type.Integer(),
   mailboxes: Type.Integer(),
   seconds: Type.Number({ description: 'Expected duration at this host\'s measured throughput.' }),
