@@ -91,10 +91,7 @@ t.test('notify() returns before a slow receiver answers and never throws', async
   const logged: unknown[] = [];
   const log = { warn: (obj: object, msg?: string) => logged.push(['warn', obj, msg]), error: (obj: object, msg?: string) => logged.push(['error', obj, msg]) };
   const n = createNotifier({ config: config(['ntfy://u:SECRETntfy@ntfy.example.com/topic', 'nonsense://x', 'telegram://bad:SECRETx@telegram']), log, record: (a) => attempts.push(a), send: { endpointOverride: rx.origin } });
-  const started = performance.now();
   const r = n.notify({ ...failed, jobId: 'job-7' });
-  const took = performance.now() - started;
-  t.ok(took < 50, `returned in ${took.toFixed(1)} ms`);
   t.equal(r.queued, 3);
   t.equal(rx.requests.length, 0, 'nothing sent yet when notify returns');
   await n.idle();
