@@ -1,6 +1,7 @@
 // What an admin reads in the journal: a real hostagentd's stdout, one JSON line per job start
 // and end, failures at error with the job, the account, the code and the figures, failed
-// destinations and notifications the same way, and no planted secret in any spelling.
+// destinations and notifications the same way, a backup that cannot start too, and no planted
+// secret in any spelling.
 import t from 'tap';
 import net from 'node:net';
 import path from 'node:path';
@@ -49,6 +50,10 @@ t.test('job starts, ends and failures, destination and notification failures rea
   await c.call('account.put', { name: 'shop', uid: tenant.uid, gid: tenant.gid, home: tenant.home });
   await c.call('destination.put', { name: 'down', type: 'sftp', host: '127.0.0.1', port: sftpPort, user: 'backup', password: SECRETS.destination, trustOnFirstUse: true, timeoutSeconds: 5 });
 
+  // A backup that cannot start: its database server is down (the planted password is in play).
+  await c.call('account.put', { name: 'dbshop', uid: tenant.uid, gid: tenant.gid, home: tenant.home, databases: [{ engine: 'mariadb', name: 'shop_wp' }] });
+  await t.rejects(c.call('backup.create', { account: 'dbshop', scope: 'hosting' }), { message: /shop_wp/, data: { code: 'AGENT_E_DB_UNAVAILABLE' } });
+
   const ok = await c.call<{ jobId: string }>('backup.create', { account: 'shop', scope: 'hosting' });
   t.equal((await waitForJob(c, ok.jobId)).status, 'succeeded');
   const bad = await c.call<{ jobId: string }>('backup.create', { account: 'shop', scope: 'hosting', destinations: ['down'] });
@@ -75,6 +80,8 @@ t.test('job starts, ends and failures, destination and notification failures rea
   for (const jobId of [ok.jobId, bad.jobId]) {
     t.match(of(jobId, /^notification not delivered/), [{ level: 'error', account: 'shop', code: 'AGENT_E_NOTIFY_SEND', summary: String, url: /^generic/ }], `the failed notice of ${jobId} is an error line`);
   }
+
+  t.match(log.filter((l) => l.account === 'dbshop'), [{ level: 'error', jobId: null, code: 'AGENT_E_DB_UNAVAILABLE', summary: /mariadb database "shop_wp" of account dbshop: the server cannot be reached/, msg: /^backup could not start/ }], 'the backup that could not start is an error line');
 
   const journal = d.stdout() + d.stderr();
   for (const [what, secret] of Object.entries(SECRETS)) {
