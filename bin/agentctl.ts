@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../src/cli/main.ts';
+// Only the Node check is loaded statically: the client follows once this Node can run it.
+import { refuseOldNode } from './require-node.ts';
 
+refuseOldNode('agentctl');
+const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# One install at a time per node_modules (worktrees may share one through a symlink, and
+# bin/agentctl runs may overlap): npm ci empties the tree another run is using or filling.
+modules="$(readlink -f node_modules)"
+exec 9>"${TMPDIR:-/tmp}/hostagent-deps-$(printf '%s' "$modules" | cksum | cut -d' ' -f1).lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+
 state=0
 node scripts/deps-state.ts check || state=$?
 case "$state" in

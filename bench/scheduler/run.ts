@@ -90,7 +90,7 @@ try {
   const now = Date.now();
   const { uid, gid } = fs.statSync(home);
   state.db.transaction(() => {
-    store.destinations.put('offsite', 'local', { directory: path.join(dir, 'offsite') }, now);
+    store.destinations.put('offsite', 'local', { directory: path.join(dir, 'offsite'), create: true }, now);
     for (let i = 0; i < count; i++) {
       const name = `acct${i}`;
       store.accounts.put({ name, uid, gid, home }, now);

@@ -89,7 +89,7 @@ export class Daemon {
       openUpload: (req) => openUpload(this.#uploadDeps(), req),
       afterStored: (job, snap) => this.#afterStored(job, snap),
     }));
-    this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config });
+    this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config, log: init.log });
     this.queue.register('restore', restoreJobKind({ store: this.store, events: this.events, spool: this.spool, config: () => this.#config, openDestination: (name) => openNamedDestination(this.#uploadDeps(), name) }));
     this.restores = new RestoreService({ store: this.store, queue: this.queue, clock: init.clock, events: this.events, spool: this.spool, backups: this.backups, config: () => this.#config });
     this.scheduler = new Scheduler({

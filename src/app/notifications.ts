@@ -73,7 +73,7 @@ export class NotificationCenter implements NotificationOperations {
   notice(n: { title: string; body: string; level: 'error' | 'info'; account: string; scheduleId?: string; jobId?: string }): void {
     try {
       const { urls } = effectiveNotificationTargets({ urls: this.#config.notifications.urls, level: 'info' }, ...this.#overrides(n.account, n.scheduleId));
-      this.#notifier.send(urls, { title: `[${os.hostname()}] ${n.title}`, body: n.body, level: n.level }, n.jobId);
+      this.#notifier.send(urls, { title: `[${os.hostname()}] ${n.title}`, body: n.body, level: n.level }, { jobId: n.jobId, account: n.account });
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'notifications: could not queue a notice');
     }

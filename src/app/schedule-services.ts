@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import type { Store } from '../core/store.ts';
 import type { DestinationOperations, ScheduleOperations } from '../rpc/services.ts';
-import { AgentError } from '../errors/index.ts';
-import { publicSettings, testDestination, validateSettings, type DestinationType, type RetryPolicy } from '../storage/index.ts';
+import { AgentError, toAgentError } from '../errors/index.ts';
+import { createDestination, publicSettings, testDestination, validateSettings, type DestinationType, type RetryPolicy } from '../storage/index.ts';
 import { compileCron, nextFires, type Scheduler } from '../scheduler/index.ts';
 import { openNamedDestination } from './backup/upload.ts';
 
@@ -13,6 +13,17 @@ export function destinationOperations(deps: { store: Store; log: Logger }): Dest
   return {
     validate: (type, settings) => validateSettings(type as DestinationType, settings) as Record<string, unknown>,
     publicSettings: (type, settings) => publicSettings(type as DestinationType, settings),
+    async checkTarget(name, type, settings) {
+      const dest = await createDestination({ name, type, settings });
+      try {
+        await dest.checkTarget?.();
+      } catch (err) {
+        const e = toAgentError(err);
+        throw new AgentError('AGENT_E_INVALID', e.message, { cause: e, data: { field: typeof e.data.field === 'string' ? e.data.field : 'settings' } });
+      } finally {
+        await dest.close().catch(() => {});
+      }
+    },
     async test(name) {
       const dest = await openNamedDestination({ destinations: deps.store.destinations, log: deps.log, retry: probeRetry }, name);
       try {

@@ -15,8 +15,10 @@ import { compressionOf, localArchive, sniffCompression, type ArchiveSource } fro
 export interface VerifyResult {
   sha256: string;
   bytes: number;
-  /** Regular files in the archive, SHA256SUMS included. */
+  /** Regular files of the home directory (`files/…`, hard links included): what snapshot.list and backup.estimate call files. */
   files: number;
+  /** Archive members checked against SHA256SUMS, SHA256SUMS itself included (databases, mail, zones, manifest); absent when only the sha256 was compared. */
+  entries?: number;
   /** gzip made of members of our writer's shape: readers may decode them with inflateMembers(). */
   members: boolean;
 }
@@ -102,6 +104,8 @@ class TarChecker {
   #ended = false;
   readonly names: string[] = [];
   readonly sums = new Map<string, string>();
+  /** Regular files and hard links under files/. */
+  homeFiles = 0;
   sumsText = '';
 
   push(chunk: Buffer): void {
@@ -156,6 +160,7 @@ class TarChecker {
     let name = pax?.get('path') ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
     name = name.replace(/\/+$/, '');
     this.names.push(name);
+    if (name.startsWith('files/') && (type === '0' || type === '7' || type === '1')) this.homeFiles++;
     if (type === '0' || type === '7') {
       this.#path = name;
       this.#hash = createHash('sha256');
@@ -320,5 +325,5 @@ export async function verifyArchive(input: string | string[] | ArchiveSource, op
   for (const p of checker.sums.keys()) {
     if (!listed.has(p)) throw corrupt(`${p} is missing from SHA256SUMS`);
   }
-  return { sha256, bytes, files: checker.sums.size + 1, members };
+  return { sha256, bytes, files: checker.homeFiles, entries: checker.sums.size + 1, members };
 }

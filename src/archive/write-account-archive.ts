@@ -56,7 +56,7 @@ export interface WriteArchiveOptions {
 export interface WriteArchiveResult {
   sha256: string;
   bytes: number;
-  /** Regular files taken from the sources (manifest, warnings and checksums not counted). */
+  /** Regular files of the home directory, hard links included: the count backup.estimate and snapshot.verify report too. */
   files: number;
   /** The archive file, or its parts in order (not on disk when a given sink kept no local copy). */
   paths: string[];
@@ -104,7 +104,7 @@ export async function writeAccountArchive(opts: WriteArchiveOptions): Promise<Wr
       let sinceCheck = 0;
       await readHome({ home: f.home, uid: f.uid, gid: f.gid, excludes: f.excludes, nice: f.nice, ioniceClass: f.ioniceClass, signal: opts.signal }, {
         entry(e) {
-          if (e.type === 'file') files++;
+          if (e.type === 'file' || e.type === 'hardlink') files++;
           return tar.begin({
             path: e.path === '' ? 'files' : `files/${e.path}`,
             type: e.type, mode: e.mode, mtime: e.mtime, uid: e.uid, gid: e.gid, size: e.size,
@@ -151,7 +151,6 @@ export async function writeAccountArchive(opts: WriteArchiveOptions): Promise<Wr
             progress();
           }
           await tar.end();
-          files++;
         } else {
           await tar.begin({ path: p, type: e.type, mode: e.mode, mtime, linkTarget: e.linkTarget });
         }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { RpcClient, RpcCallError, RpcUnavailableError } from '../client/index.ts';
 import { OutcomeFailed, UsageError, type CliContext, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { VERSION } from '../system/version.ts';
 
 /** Exit codes: 0 ok, 1 the call failed, 2 usage, 69 (EX_UNAVAILABLE) daemon unavailable. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 69 } as const;
@@ -18,6 +19,7 @@ function usage(): string {
     `  --socket PATH  daemon socket (default $HOSTAGENT_SOCKET or ${DEFAULT_SOCKET})`,
     '  --dev DIR      the admin socket of `hostagentd --dev DIR`',
     '  --json         print results as JSON',
+    '  --version      print the client\'s version',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -27,10 +29,11 @@ function usage(): string {
 }
 
 /** Splits global options (before the command) from the command's own arguments. */
-function parseGlobal(argv: string[]): { socket: string; json: boolean; rest: string[]; help: boolean } {
+function parseGlobal(argv: string[]): { socket: string; json: boolean; rest: string[]; help: boolean; version: boolean } {
   let socket = process.env.HOSTAGENT_SOCKET || DEFAULT_SOCKET;
   let json = false;
   let help = false;
+  let version = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -44,9 +47,10 @@ function parseGlobal(argv: string[]): { socket: string; json: boolean; rest: str
     else if (a === '--dev') socket = path.join(value(), 'run', 'admin.sock');
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') help = true;
+    else if (a === '--version' && rest.length === 0) version = true;
     else rest.push(a);
   }
-  return { socket, json, rest, help };
+  return { socket, json, rest, help, version };
 }
 
 function usageLines(cmd: Command): string {
@@ -100,6 +104,10 @@ export async function main(argv: string[]): Promise<number> {
     const g = parseGlobal(argv);
     let [name, ...args] = g.rest;
     let help = g.help;
+    if (g.version && !name) {
+      out(`agentctl ${VERSION}`);
+      return EXIT.ok;
+    }
     if (name === 'help') {
       help = true;
       [name, ...args] = args;

@@ -38,5 +38,10 @@ export interface Destination {
    */
   listPartials?(prefix?: string): Promise<StoredObject[]>;
   delete(name: string): Promise<void>;
+  /**
+   * Checks, without a transfer, that the settings point at something on this host that can take
+   * copies (a local directory that exists); throws AGENT_E_DEST_* with data.field naming the setting.
+   */
+  checkTarget?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,8 +9,14 @@ import { renderJobNotification, type JobOutcome } from './templates.ts';
 import type { DeliveryAttempt, NotifyMessage } from './types.ts';
 
 export interface NotifierLog {
+  error(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
-  info?(obj: object, msg?: string): void;
+}
+
+/** What a notice is about: tags its recorded attempts and the log line of a failed delivery. */
+export interface NoticeSubject {
+  jobId?: string;
+  account?: string;
 }
 
 export interface NotifierOptions {
@@ -29,8 +35,8 @@ export interface Notifier {
    * `job.finished` event) and how many URLs were queued.
    */
   notify(job: JobOutcome, ...overrides: Array<NotificationOverrides | null | undefined>): { message: NotifyMessage; queued: number };
-  /** Sends an already rendered message to the given URLs in the background; `jobId` tags the recorded attempts. */
-  send(urls: string[], message: NotifyMessage, jobId?: string): number;
+  /** Sends an already rendered message to the given URLs in the background. */
+  send(urls: string[], message: NotifyMessage, subject?: NoticeSubject): number;
   /** Resolves when every queued delivery has finished (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -55,26 +61,32 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   };
 
-  const sendOne = async (url: string, message: NotifyMessage, jobId: string | undefined): Promise<void> => {
+  // A notice that never arrives is a failure an admin must see in the journal, as a job's is.
+  const failed = (subject: NoticeSubject, f: { url: string; service: string; code: string; summary: string; status?: number }) => {
+    options.log?.error({ jobId: subject.jobId ?? null, account: subject.account ?? null, ...f }, `notification not delivered: ${f.url}: ${f.code}: ${f.summary}`);
+  };
+
+  const sendOne = async (url: string, message: NotifyMessage, subject: NoticeSubject): Promise<void> => {
     let parsed;
     try {
       parsed = parseNotificationUrl(url);
     } catch (err) {
       const redacted = redactNotificationUrl(url);
-      record({ url: redacted, service: redacted.split(':')[0], attempt: 1, ok: false, error: (err as Error).message, at: new Date().toISOString() }, jobId);
-      options.log?.warn({ url: redacted, err: (err as Error).message }, 'notification URL rejected');
+      const service = redacted.split(':')[0] ?? '';
+      record({ url: redacted, service, attempt: 1, ok: false, error: (err as Error).message, at: new Date().toISOString() }, subject.jobId);
+      failed(subject, { url: redacted, service, code: (err as { code?: string }).code ?? 'AGENT_E_NOTIFY_URL', summary: (err as Error).message });
       return;
     }
-    const result = await deliver(parsed, message, { ...base, endpointOverride: options.send?.endpointOverride, onAttempt: (a) => record(a, jobId) });
-    if (!result.ok) options.log?.warn({ url: parsed.redactedUrl, service: parsed.service, status: result.status, err: result.error }, 'notification not delivered');
+    const result = await deliver(parsed, message, { ...base, endpointOverride: options.send?.endpointOverride, onAttempt: (a) => record(a, subject.jobId) });
+    if (!result.ok) failed(subject, { url: parsed.redactedUrl, service: parsed.service, code: result.code ?? 'AGENT_E_NOTIFY_SEND', summary: result.error ?? 'not delivered', ...(result.status !== undefined ? { status: result.status } : {}) });
   };
 
-  const send = (urls: string[], message: NotifyMessage, jobId?: string): number => {
+  const send = (urls: string[], message: NotifyMessage, subject: NoticeSubject = {}): number => {
     for (const url of urls) {
       // Started on a later turn of the event loop so not even URL parsing runs on the caller's time.
       const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => sendOne(url, message, jobId))
-        .catch((err: unknown) => options.log?.warn({ err: String((err as Error)?.message ?? err) }, 'notification delivery crashed'))
+        .then(() => sendOne(url, message, subject))
+        .catch((err: unknown) => failed(subject, { url: redactNotificationUrl(url), service: '', code: 'AGENT_E_INTERNAL', summary: String((err as Error)?.message ?? err) }))
         .finally(() => pending.delete(p));
       pending.add(p);
     }
@@ -87,7 +99,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       try {
         const targets = effectiveNotificationTargets({ urls: config.urls, level: config.level }, ...overrides);
         if (!shouldNotify(targets.level, job.outcome)) return { message, queued: 0 };
-        return { message, queued: send(targets.urls, message, job.jobId) };
+        return { message, queued: send(targets.urls, message, { jobId: job.jobId, account: job.account }) };
       } catch (err) {
         options.log?.warn({ err: (err as Error).message }, 'notifications: could not queue');
         return { message, queued: 0 };

@@ -29,7 +29,7 @@ export interface BackupOperations {
 export interface SnapshotOperations {
   /** Absolute paths of the archive (or its parts) in the spool. */
   paths(s: SnapshotRow): string[];
-  verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number }>;
+  verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number; entries: number }>;
   remove(s: SnapshotRow, reason: 'deleted' | 'purged'): Promise<void>;
 }
 
@@ -49,6 +49,8 @@ export interface NotificationOperations {
 export interface DestinationOperations {
   /** Validates a type's settings (AGENT_E_INVALID naming the field); returns them with defaults filled in. */
   validate(type: string, settings: Record<string, unknown>): Record<string, unknown>;
+  /** Refuses (AGENT_E_INVALID naming the field) settings that point at nothing on this host, such as a missing local directory. */
+  checkTarget(name: string, type: string, settings: Record<string, unknown>): Promise<void>;
   /** The settings with every secret shown as ***. */
   publicSettings(type: string, settings: Record<string, unknown>): Record<string, unknown>;
   /** Writes, reads back and deletes a probe object at a configured destination. */

@@ -24,11 +24,10 @@ t.test('503 with Retry-After: 1 is retried after about a second, then delivered'
 
 t.test('a Retry-After beyond the cap ends the delivery instead of waiting', async (t) => {
   const rx = await startReceiver(t, () => ({ status: 503, headers: { 'Retry-After': '3600' } }));
-  const started = Date.now();
-  const result = await deliver(url, message, { endpointOverride: rx.origin, policy: { attempts: 3, baseDelayMs: 10, maxDelayMs: 5000 } });
+  // With a cap of 10 minutes, waiting for it instead of ending would run into the file's timeout.
+  const result = await deliver(url, message, { endpointOverride: rx.origin, policy: { attempts: 3, baseDelayMs: 10, maxDelayMs: 600_000 } });
   t.equal(result.ok, false);
-  t.equal(rx.requests.length, 1);
-  t.ok(Date.now() - started < 2000);
+  t.equal(rx.requests.length, 1, 'no second try');
 });
 
 t.test('4xx is not retried', async (t) => {

@@ -13,11 +13,11 @@ if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users'
 
 const at = (iso: string) => Date.parse(iso);
 
-async function setup(t: Test, opts: { clock: ManualClock; accounts: number; dir?: string; tenant?: Tenant; config?: Record<string, unknown> }) {
+async function setup(t: Test, opts: { clock: ManualClock; accounts: number; dir?: string; tenant?: Tenant; backups?: string; config?: Record<string, unknown> }) {
   const d = await startDaemon(t, { clock: opts.clock, dir: opts.dir, config: { jobs: { concurrency: 2 }, ...opts.config } });
   const tenant = opts.tenant ?? await makeTenant(t, { profile: 'empty' });
   const c = await d.admin();
-  const backups = tempDir(t, 'hostagent-dest-');
+  const backups = opts.backups ?? tempDir(t, 'hostagent-dest-');
   if (!opts.dir || !d.daemon.store.destinations.get('here')) {
     await c.call('destination.put', { name: 'here', type: 'local', directory: backups });
     await c.call('package.put', { name: 'basic' });
@@ -116,9 +116,11 @@ t.test('a run missed while the daemon was down runs once at start, within the gr
   const dir = tempDir(t);
   const clock = new ManualClock(at('2026-05-01T02:00:00Z'));
   const tenant = await makeTenant(t, { profile: 'empty' });
+  // The destination's directory outlives the first life: a missing one fails the runs.
+  const backups = tempDir(t, 'hostagent-dest-');
   {
     const sub = t.test('first life', async (t) => {
-      const { c } = await setup(t, { clock, accounts: 2, dir, tenant, config: { scheduler: { missedRunGraceMinutes: 120 } } });
+      const { c } = await setup(t, { clock, accounts: 2, dir, tenant, backups, config: { scheduler: { missedRunGraceMinutes: 120 } } });
       await c.call('schedule.put', { id: 'recent', cron: '0 3 * * *', target: { account: 'acct00' }, scope: 'configuration', destinations: ['here'] });
       await c.call('schedule.put', { id: 'ancient', cron: '0 1 * * *', target: { account: 'acct01' }, scope: 'configuration', destinations: ['here'] });
     });

@@ -8,6 +8,8 @@ export interface SpyTool {
   command: string;
   /** What the last run recorded: argv (one per line), env, and `stat` of the credential file. */
   read(): { argv: string[]; env: string; credentialMode: string | null };
+  /** Whether the process of the last run still exists. */
+  running(): boolean;
 }
 
 /** `credentialFrom`: 'first-arg' (mariadb --defaults-extra-file=F) or 'PGPASSFILE'. */
@@ -20,6 +22,8 @@ export function makeSpyTool(dir: string, realTool: string, credentialFrom: 'firs
     `printf '%s\\n' "$@" > '${log}.argv'`,
     `env > '${log}.env'`,
     `stat -c %a ${credential} > '${log}.mode' 2>/dev/null || echo missing > '${log}.mode'`,
+    // exec keeps the pid: the one a test checks is gone after an abort.
+    `echo $$ > '${log}.pid'`,
     delaySeconds > 0 ? `exec sleep ${delaySeconds}` : `exec ${realTool} "$@"`,
     '',
   ].join('\n'), { mode: 0o755 });
@@ -30,6 +34,10 @@ export function makeSpyTool(dir: string, realTool: string, credentialFrom: 'firs
       env: fs.readFileSync(`${log}.env`, 'utf8'),
       credentialMode: fs.existsSync(`${log}.mode`) ? fs.readFileSync(`${log}.mode`, 'utf8').trim() : null,
     }),
+    running: () => {
+      const pid = Number(fs.readFileSync(`${log}.pid`, 'utf8'));
+      try { process.kill(pid, 0); return true; } catch { return false; }
+    },
   };
 }
 

@@ -71,9 +71,7 @@ t.test('a slow subscriber never blocks the daemon and learns how many events it 
   const growth = process.memoryUsage().rss - rssBefore;
   t.ok(growth < 64 * 1024 * 1024, `memory bounded while the subscriber sleeps (+${Math.round(growth / 1048576)} MiB for 160 MiB of events)`);
   const other = await d.admin();
-  const started = Date.now();
-  await other.call('agent.status');
-  t.ok(Date.now() - started < 1000, 'other connections are served');
+  t.match(await other.call('agent.status'), { version: String }, 'other connections are served');
   let text = '';
   sock.setEncoding('utf8');
   sock.on('data', (c: string) => { text += c; });

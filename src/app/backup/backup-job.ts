@@ -52,7 +52,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
       const parts = SCOPE_PARTS[p.scope];
       ctx.progress({ phase: 'preparing', bytesDone: 0 });
       const facts = parts.includes('files')
-        ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: account.docroots ?? [], signal: ctx.signal })
+        ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: account.docroots ?? [], excludes: account.excludes ?? [], signal: ctx.signal })
         : { files: 0, bytes: 0, gitHeads: {} };
       const workDir = deps.spool.workDir(job.id);
       fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
@@ -67,7 +67,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
       try {
         if (destinations.length) {
           if (!deps.openUpload) throw new AgentError('AGENT_E_INTERNAL', 'this daemon cannot upload to destinations');
-          upload = await deps.openUpload({ snapshotId, destinations, outPath, splitSize: p.splitSize, localCopy, signal: ctx.signal });
+          upload = await deps.openUpload({ snapshotId, destinations, outPath, splitSize: p.splitSize, localCopy, signal: ctx.signal, log: ctx.log });
         }
         const result = await writeAccountArchive({
           outPath,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AgentError } from '../../errors/index.ts';
+import { AgentError, toAgentError } from '../../errors/index.ts';
+import type { Logger } from '../../system/logger.ts';
 import type { JobQueue } from '../../core/jobs/index.ts';
 import type { Store } from '../../core/store.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -12,6 +13,7 @@ import { freeBytes } from '../../system/disk.ts';
 import { homeFacts } from '../../sources/home-facts/home-facts.ts';
 import { estimateMariadb } from '../../sources/mariadb/index.ts';
 import { estimatePostgresql } from '../../sources/postgresql/index.ts';
+import type { DbPhase } from '../../sources/common/index.ts';
 import { SCOPE_PARTS } from './backup-plan.ts';
 import type { BackupJobParams } from './backup-job.ts';
 import type { SpoolLayout } from './spool-layout.ts';
@@ -19,6 +21,8 @@ import type { SpoolLayout } from './spool-layout.ts';
 const DEFAULT_THROUGHPUT = 100 * 1024 * 1024;
 /** Room kept free in the spool beyond the estimate, so the host is never filled to the last byte. */
 const SPOOL_MARGIN = 64 * 1024 * 1024;
+/** Refusals that answer the caller's own request; the journal gets the other failures, which an admin must fix. */
+const CALLER_REFUSALS = new Set(['AGENT_E_NOT_FOUND', 'AGENT_E_INVALID', 'AGENT_E_FORBIDDEN', 'AGENT_E_RATE_LIMITED', 'AGENT_E_TOO_LARGE', 'AGENT_E_BUSY', 'AGENT_E_SHUTTING_DOWN']);
 
 export class BackupService implements BackupOperations {
   readonly #store: Store;
@@ -26,13 +30,15 @@ export class BackupService implements BackupOperations {
   readonly #clock: Clock;
   readonly #spool: SpoolLayout;
   readonly #config: () => AgentConfig;
+  readonly #log: Logger;
 
-  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; spool: SpoolLayout; config: () => AgentConfig }) {
+  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; spool: SpoolLayout; config: () => AgentConfig; log: Logger }) {
     this.#store = deps.store;
     this.#queue = deps.queue;
     this.#clock = deps.clock;
     this.#spool = deps.spool;
     this.#config = deps.config;
+    this.#log = deps.log;
   }
 
   #account(name: string): AccountRow {
@@ -59,7 +65,7 @@ export class BackupService implements BackupOperations {
       })
       : null;
     try {
-      const estimate = await this.estimate(account.name, req.scope);
+      const estimate = await this.estimate(account.name, req.scope, 'size check before the backup');
       if (tenant && estimate.bytes > pkg.tenantBackups.maxBytes) {
         throw new AgentError('AGENT_E_TOO_LARGE', `account ${account.name} holds about ${gib(estimate.bytes)} GiB, more than the ${gib(pkg.tenantBackups.maxBytes)} GiB allowed for on-demand snapshots; ask for a scheduled off-host backup instead`, { data: { bytes: estimate.bytes, maxBytes: pkg.tenantBackups.maxBytes } });
       }
@@ -77,6 +83,10 @@ export class BackupService implements BackupOperations {
       return { jobId: job.id, snapshotId };
     } catch (err) {
       if (reservation !== null) ledger.remove(reservation);
+      const e = toAgentError(err);
+      if (!CALLER_REFUSALS.has(e.code)) {
+        this.#log.error({ jobId: null, account: account.name, trigger: req.trigger, scope: req.scope, code: e.code, summary: e.message }, `backup could not start: ${account.name}: ${e.code}: ${e.message}`);
+      }
       throw err;
     }
   }
@@ -86,20 +96,23 @@ export class BackupService implements BackupOperations {
     return tenantWindow(pkg, this.#store.rateLedger.tenantSince(account, now - DAY_MS));
   }
 
-  async estimate(accountName: string, scope: BackupScope): Promise<Estimate> {
+  /** `phase` names the caller in errors: backup.estimate, or the size check of backup.create. */
+  async estimate(accountName: string, scope: BackupScope, phase: DbPhase = 'estimate'): Promise<Estimate> {
     const account = this.#account(accountName);
     const parts = SCOPE_PARTS[scope];
     const cfg = this.#config();
-    const files = parts.includes('files') ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: [] }) : { files: 0, bytes: 0 };
+    const files = parts.includes('files') ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: [], excludes: account.excludes ?? [] }) : { files: 0, bytes: 0 };
     let dbBytes = 0;
     const dbs = parts.includes('databases') ? (account.databases ?? []) : [];
     const maria = dbs.filter((d) => d.engine === 'mariadb').map((d) => d.name);
     const pg = dbs.filter((d) => d.engine === 'postgresql').map((d) => d.name);
+    const about = { phase, account: account.name };
     try {
-      if (maria.length && cfg.databases.mariadb.enabled) dbBytes += sum(await estimateMariadb(cfg.databases.mariadb, maria));
-      if (pg.length && cfg.databases.postgresql.enabled) dbBytes += sum(await estimatePostgresql(cfg.databases.postgresql, pg));
+      if (maria.length && cfg.databases.mariadb.enabled) dbBytes += sum(await estimateMariadb(cfg.databases.mariadb, maria, { about }));
+      if (pg.length && cfg.databases.postgresql.enabled) dbBytes += sum(await estimatePostgresql(cfg.databases.postgresql, pg, { about }));
     } catch (err) {
-      throw new AgentError('AGENT_E_SOURCE_READ', `cannot estimate the databases of ${account.name}: ${(err as Error).message}`, { cause: err });
+      if (err instanceof AgentError && err.code === 'AGENT_E_DB_UNAVAILABLE') throw err;
+      throw new AgentError('AGENT_E_SOURCE_READ', `the databases of ${account.name} could not be sized (phase: ${phase}): ${(err as Error).message}`, { cause: err });
     }
     const mailboxes = parts.includes('mail') ? (account.mailboxes ?? []).length : 0;
     const bytes = files.bytes + dbBytes;

@@ -36,9 +36,9 @@ export class SnapshotService implements SnapshotOperations {
     return this.paths(s).map((p) => ({ path: p, size: fs.statSync(p).size }));
   }
 
-  async verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number }> {
+  async verify(s: SnapshotRow): Promise<{ ok: boolean; sha256: string; files: number; entries: number }> {
     const r = await verifyArchive(this.paths(s), { sha256: s.sha256 });
-    return { ok: true, sha256: r.sha256, files: r.files };
+    return { ok: true, sha256: r.sha256, files: r.files, entries: r.entries! };
   }
 
   async remove(s: SnapshotRow, reason: 'deleted' | 'purged'): Promise<void> {

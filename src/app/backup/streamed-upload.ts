@@ -89,6 +89,7 @@ interface Target {
   streams: PartStream[];
   /** Objects stored by this run, deleted again if the run fails. */
   stored: Set<string>;
+  failureLogged: boolean;
 }
 
 export class StreamedUpload implements ArchiveSink {
@@ -106,7 +107,7 @@ export class StreamedUpload implements ArchiveSink {
     this.#o = options;
     this.#local = options.localCopy ? new PartSink(options.outPath, options.splitSize) : null;
     this.#hash = options.localCopy ? null : createHash('sha256');
-    this.#targets = options.destinations.map((dest) => ({ dest, streams: [], stored: new Set() }));
+    this.#targets = options.destinations.map((dest) => ({ dest, streams: [], stored: new Set(), failureLogged: false }));
   }
 
   get bytes(): number { return this.#bytes; }
@@ -172,7 +173,7 @@ export class StreamedUpload implements ArchiveSink {
     for (const t of this.#targets) {
       for (const s of t.streams) {
         const e = s.failure;
-        if (e && (!this.#local || !resendable(e))) throw uploadFailure(e, this.#o.signal);
+        if (e && (!this.#local || !resendable(e))) throw this.#destinationFailed(t, uploadFailure(e, this.#o.signal));
       }
     }
   }
@@ -201,21 +202,25 @@ export class StreamedUpload implements ArchiveSink {
     const locations: SnapshotLocation[] = [];
     try {
       for (const t of this.#targets) {
-        for (const [i, s] of t.streams.entries()) {
-          const part = this.#parts[i]!;
-          let put = await s.result;
-          if (put instanceof AgentError) {
-            if (!this.#local || !resendable(put)) throw put;
-            this.#o.log.warn({ destination: t.dest.name, object: part.object, code: put.code, err: put.message }, 'streamed upload failed; sending it again from the spool copy');
-            const file = path.join(path.dirname(this.#o.outPath), part.object);
-            put = await t.dest.putFrom(part.object, () => fs.createReadStream(file), { size: part.bytes, signal: this.#o.signal });
-            t.stored.add(part.object);
-            await this.#removePartials(t, part.object);
+        try {
+          for (const [i, s] of t.streams.entries()) {
+            const part = this.#parts[i]!;
+            let put = await s.result;
+            if (put instanceof AgentError) {
+              if (!this.#local || !resendable(put)) throw put;
+              this.#o.log.warn({ destination: t.dest.name, object: part.object, code: put.code, err: put.message }, 'streamed upload failed; sending it again from the spool copy');
+              const file = path.join(path.dirname(this.#o.outPath), part.object);
+              put = await t.dest.putFrom(part.object, () => fs.createReadStream(file), { size: part.bytes, signal: this.#o.signal });
+              t.stored.add(part.object);
+              await this.#removePartials(t, part.object);
+            }
+            if (put.size !== part.bytes || put.sha256 !== part.sha256) {
+              throw new AgentError('AGENT_E_DEST_INTEGRITY', `destination ${t.dest.name}: ${part.object} was sent as ${put.size} bytes (sha256 ${put.sha256}), the archive part has ${part.bytes} bytes (sha256 ${part.sha256})`, { data: { destination: t.dest.name, object: part.object } });
+            }
+            locations.push({ destination: t.dest.name, object: part.object, bytes: part.bytes, status: 'stored', storedAt: this.#o.now() });
           }
-          if (put.size !== part.bytes || put.sha256 !== part.sha256) {
-            throw new AgentError('AGENT_E_DEST_INTEGRITY', `destination ${t.dest.name}: ${part.object} was sent as ${put.size} bytes (sha256 ${put.sha256}), the archive part has ${part.bytes} bytes (sha256 ${part.sha256})`, { data: { destination: t.dest.name, object: part.object } });
-          }
-          locations.push({ destination: t.dest.name, object: part.object, bytes: part.bytes, status: 'stored', storedAt: this.#o.now() });
+        } catch (err) {
+          throw this.#destinationFailed(t, uploadFailure(err, this.#o.signal));
         }
         this.#o.log.info({ destination: t.dest.name, objects: this.#parts.length, bytes: this.#bytes }, 'snapshot copied to destination');
       }
@@ -224,6 +229,15 @@ export class StreamedUpload implements ArchiveSink {
       await this.#removeStored();
       throw uploadFailure(err, this.#o.signal);
     }
+  }
+
+  /** Logs which destination failed the run, once, and returns the error to throw. */
+  #destinationFailed(t: Target, e: AgentError): AgentError {
+    if (!this.#o.signal?.aborted && !t.failureLogged) {
+      t.failureLogged = true;
+      this.#o.log.error({ destination: t.dest.name, code: e.code, summary: e.message, bytes: this.#bytes }, `destination ${t.dest.name} failed: ${e.code}: ${e.message}`);
+    }
+    return e;
   }
 
   async discard(): Promise<void> {

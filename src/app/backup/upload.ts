@@ -24,6 +24,8 @@ export interface UploadRequest {
   /** Write the spool copy too (failed objects are sent again from it); false streams only. */
   localCopy: boolean;
   signal?: AbortSignal;
+  /** The job's logger, so retries and failures name the job and the account. */
+  log?: Logger;
 }
 
 /** Opens a configured destination by name, wrapped for verification and retries. */
@@ -39,15 +41,16 @@ export async function openNamedDestination(deps: Pick<UploadDeps, 'destinations'
 
 /** The sink a snapshot's archive is written into; no I/O happens before the first bytes. */
 export async function openUpload(deps: UploadDeps, req: UploadRequest): Promise<StreamedUpload> {
+  const log = (req.log ?? deps.log).child({ snapshotId: req.snapshotId });
   const opened: RetryingDestination[] = [];
   try {
-    for (const name of req.destinations) opened.push(await openNamedDestination(deps, name));
+    for (const name of req.destinations) opened.push(await openNamedDestination({ ...deps, log }, name));
   } catch (err) {
     for (const d of opened) await d.close().catch(() => {});
     throw err;
   }
   return new StreamedUpload({
     outPath: req.outPath, splitSize: req.splitSize, localCopy: req.localCopy, destinations: opened, signal: req.signal,
-    log: deps.log.child({ snapshotId: req.snapshotId }), now: () => deps.clock.now(),
+    log, now: () => deps.clock.now(),
   });
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AgentError, toAgentError } from '../../errors/index.ts';
 import type { Clock } from '../clock.ts';
 import type { JobProgress, JobRecord, JobStore, JobWarning } from './job.ts';
+import { logJobFinished, logJobStarted } from './job-log.ts';
 
 export interface JobRunContext {
   readonly job: JobRecord;
@@ -89,6 +90,8 @@ export class JobQueue {
     for (const job of stale) {
       await this.#cleanup(job);
       this.#store.finish(job.id, { status: 'failed', finishedAt: this.#clock.now(), errcode: 'AGENT_E_INTERRUPTED', errtext: 'the daemon stopped while this job was running' });
+      const done = this.#store.get(job.id);
+      if (done) logJobFinished(this.#log, done);
     }
     const queued = this.#store.byStatus('queued');
     this.#queued = queued.map((j) => j.id);
@@ -159,6 +162,7 @@ export class JobQueue {
     const startedAt = this.#clock.now();
     this.#store.markRunning(queuedJob.id, startedAt);
     const job: JobRecord = { ...queuedJob, status: 'running', startedAt };
+    logJobStarted(this.#log, job);
     const abort = new AbortController();
     const warnings: JobWarning[] = [];
     const log = this.#log.child({ jobId: job.id, kind: job.kind, account: job.account });
@@ -220,6 +224,8 @@ export class JobQueue {
   #finish(job: JobRecord, f: { status: 'succeeded' | 'failed' | 'cancelled'; result?: Record<string, unknown> | null; warnings?: JobWarning[]; errcode?: string; errtext?: string }): void {
     this.#store.finish(job.id, { ...f, finishedAt: this.#clock.now() });
     const done = this.#store.get(job.id);
-    if (done) this.#events.onFinished?.(done);
+    if (!done) return;
+    logJobFinished(this.#log, done);
+    this.#events.onFinished?.(done);
   }
 }

@@ -23,12 +23,12 @@ export const backupCreate = defineMethod({
     actor: OptionalActor,
   }, { additionalProperties: false }),
   result: Type.Object({ jobId: Type.String(), snapshotId: Type.String() }),
-  errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_FORBIDDEN', 'AGENT_E_RATE_LIMITED', 'AGENT_E_TOO_LARGE', 'AGENT_E_NO_SPACE', 'AGENT_E_BUSY', 'AGENT_E_SHUTTING_DOWN'],
+  errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_FORBIDDEN', 'AGENT_E_RATE_LIMITED', 'AGENT_E_TOO_LARGE', 'AGENT_E_NO_SPACE', 'AGENT_E_DB_UNAVAILABLE', 'AGENT_E_SOURCE_READ', 'AGENT_E_BUSY', 'AGENT_E_SHUTTING_DOWN'],
 });
 
 export const Estimate = Type.Object({
   bytes: Type.Integer({ description: 'Uncompressed bytes: files, databases and mail.' }),
-  files: Type.Integer(),
+  files: Type.Integer({ description: 'Regular files of the home directory the snapshot would take (excludes and the .ssh rule applied, hard links included), as snapshot.list and snapshot.verify count them.' }),
   databases: Type.Integer(),
   mailboxes: Type.Integer(),
   seconds: Type.Number({ description: 'Expected duration at this host\'s measured throughput.' }),
@@ -40,7 +40,7 @@ export const backupEstimate = defineMethod({
   summary: 'Size and duration of a snapshot, without taking it.',
   params: Type.Object({ account: Type.String({ pattern: NAME_PATTERN }), scope: Type.Optional(BackupScope), actor: OptionalActor }, { additionalProperties: false }),
   result: Estimate,
-  errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_FORBIDDEN', 'AGENT_E_SOURCE_READ'],
+  errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_FORBIDDEN', 'AGENT_E_DB_UNAVAILABLE', 'AGENT_E_SOURCE_READ'],
 });
 
 export const limitsReset = defineMethod({

@@ -11,7 +11,7 @@ export const SnapshotView = Type.Object({
   createdAt: Type.String(),
   bytes: Type.Integer(),
   sha256: Type.String(),
-  files: Type.Integer(),
+  files: Type.Integer({ description: 'Regular files of the home directory in the snapshot (hard links included, databases, mail and zones not): backup.estimate, snapshot.list and snapshot.verify count the same.' }),
   scope: Type.String(),
   compression: Type.String(),
   trigger: Type.String(),
@@ -46,6 +46,10 @@ export const snapshotDelete = defineMethod({
 export const snapshotVerify = defineMethod({
   name: 'snapshot.verify', scope: 'tenant', summary: 'Re-read the archive and check its sha256 and every checksum inside.',
   params: Type.Object({ snapshotId: SnapshotId, actor: OptionalActor }, { additionalProperties: false }),
-  result: Type.Object({ ok: Type.Boolean(), sha256: Type.String(), files: Type.Integer() }),
+  result: Type.Object({
+    ok: Type.Boolean(), sha256: Type.String(),
+    files: Type.Integer({ description: 'Regular files of the home directory in the snapshot (hard links included, databases, mail and zones not): backup.estimate, snapshot.list and snapshot.verify count the same.' }),
+    entries: Type.Integer({ description: 'Archive members checked against SHA256SUMS: every file above plus the database dumps, mail, zones, manifest and SHA256SUMS itself.' }),
+  }),
   errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_ARCHIVE_CORRUPT'],
 });

@@ -18,9 +18,10 @@ function destinationView(s: RpcServices, d: DestinationRow) {
 
 export function destinationHandlers(s: RpcServices) {
   return {
-    'destination.put': (p: ParamsOf<typeof M.destinationPut>) => {
+    'destination.put': async (p: ParamsOf<typeof M.destinationPut>) => {
       const { name, type, ...settings } = p as Record<string, unknown> & { name: string; type: string };
       const valid = s.destinations.validate(type, settings);
+      await s.destinations.checkTarget(name, type, valid);
       return destinationView(s, s.store.destinations.put(name, type, valid, s.clock.now()));
     },
     'destination.get': (p: ParamsOf<typeof M.destinationGet>) => destinationView(s, requireDestination(s, p.name)),

@@ -1,15 +1,27 @@
 // What both database engines' read-only client queries share: running the client, turning its
-// failures into AGENT_E_DB_DUMP with secrets scrubbed, and reading tab-separated rows.
+// failures into AGENT_E_DB_UNAVAILABLE (no server) or AGENT_E_DB_DUMP with secrets scrubbed,
+// and reading tab-separated rows.
 import { AgentError } from '../../errors/index.ts';
 import { assertDatabaseName } from './db-name.ts';
 import { runChild, type ChildSpec } from './run-child.ts';
 import { summarizeStderr } from './stderr-summary.ts';
+import { dbUnavailable, serverUnreachable, type DbEngine, type DbQueryAbout } from './db-unreachable.ts';
 
-export async function runClientQuery(engine: 'mariadb' | 'postgresql', spec: ChildSpec, password: string | null): Promise<string[][]> {
+export interface QueryOptions {
+  tmpDir?: string;
+  signal?: AbortSignal;
+  /** The databases, phase and account an unreachable server is reported for. */
+  about?: Partial<DbQueryAbout>;
+}
+
+export async function runClientQuery(engine: DbEngine, spec: ChildSpec, password: string | null, about: Partial<DbQueryAbout> = {}): Promise<string[][]> {
   const result = await runChild(spec).catch((err: NodeJS.ErrnoException) => {
     throw new AgentError('AGENT_E_DB_DUMP', `${engine}: cannot run ${spec.command}: ${err.code ?? err.message}`, { cause: err, retryable: false });
   });
   if (result.code !== 0) {
+    if (serverUnreachable(engine, result.stderr)) {
+      throw dbUnavailable({ engine, databases: about.databases ?? [], phase: about.phase ?? 'query', account: about.account, detail: summarizeStderr(result.stderr, [password]) });
+    }
     throw new AgentError('AGENT_E_DB_DUMP', `${engine} query failed: ${summarizeStderr(result.stderr, [password])}`, { data: { engine } });
   }
   return result.stdout.toString('utf8').split('\n').filter((l) => l !== '').map((l) => l.split('\t'));

@@ -1,5 +1,5 @@
 // The part both SQL engines share: run the dump tool with stdout going straight into a 0600
-// spool file, turn failure into AGENT_E_DB_DUMP, and hand the file over as an archive entry.
+// spool file, turn failure into AGENT_E_DB_UNAVAILABLE or AGENT_E_DB_DUMP, and hand the file over as an archive entry.
 import fs from 'node:fs/promises';
 import { AgentError } from '../../errors/index.ts';
 import type { ArchiveEntry } from '../../core/archive-part.ts';
@@ -7,6 +7,7 @@ import { startChild, type ChildPriority } from './run-child.ts';
 import { privatePath } from './private-file.ts';
 import { spoolFileEntry } from './spool-entry.ts';
 import { summarizeStderr } from './stderr-summary.ts';
+import { dbUnavailable, serverUnreachable } from './db-unreachable.ts';
 
 export interface DumpRun {
   engine: 'mariadb' | 'postgresql';
@@ -38,6 +39,9 @@ export async function dumpToSpool(run: DumpRun): Promise<ArchiveEntry> {
     }
     if (run.signal?.aborted) throw new AgentError('AGENT_E_CANCELLED', `${what}: cancelled`);
     if (result.code !== 0) {
+      if (serverUnreachable(run.engine, result.stderr)) {
+        throw dbUnavailable({ engine: run.engine, databases: [run.database], phase: 'dump', detail: summarizeStderr(result.stderr, run.secrets) });
+      }
       const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
       throw new AgentError('AGENT_E_DB_DUMP', `${what} failed (${how}): ${summarizeStderr(result.stderr, run.secrets)}`, {
         data: { engine: run.engine, database: run.database, exitCode: result.code },

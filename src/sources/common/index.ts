@@ -6,3 +6,4 @@ export { summarizeStderr } from './stderr-summary.ts';
 export { assertDatabaseName } from './db-name.ts';
 export { dumpToSpool, type DumpRun } from './dump-to-spool.ts';
 export { nodeForUnprivilegedChildren } from './node-for-children.ts';
+export { dbUnavailable, serverUnreachable, type DbEngine, type DbPhase, type DbQueryAbout } from './db-unreachable.ts';

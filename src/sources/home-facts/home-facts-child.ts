@@ -2,13 +2,15 @@
 // reads the git HEAD of each docroot, so no tenant-controlled path is opened as root.
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeExcluder, sshAllows } from '../files/policy.ts';
 
-interface Request { home: string; docroots: string[]; skip: string[] }
+interface Request { home: string; docroots: string[]; excludes: string[] }
 
 const req = JSON.parse(process.argv[2] ?? '{}') as Request;
 let files = 0;
 let bytes = 0;
-const skip = new Set(req.skip);
+// The archive's own selection, so the count is the one the snapshot reports.
+const excluded = makeExcluder(req.excludes ?? []);
 const stack = [''];
 while (stack.length) {
   const rel = stack.pop()!;
@@ -20,7 +22,7 @@ while (stack.length) {
   }
   for (const name of names) {
     const r = rel ? `${rel}/${name}` : name;
-    if (skip.has(r)) continue;
+    if (!sshAllows(r) || excluded(r)) continue;
     let st: fs.Stats;
     try {
       st = fs.lstatSync(path.join(req.home, r));

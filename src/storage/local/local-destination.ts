@@ -5,21 +5,48 @@ import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Destination, PutOptions, PutResult, StoredObject } from '../../core/destination.ts';
+import { AgentError } from '../../errors/index.ts';
 import { destError } from '../errors.ts';
 import { meter } from '../metered.ts';
 import { checkName, checkRange } from '../names.ts';
 import { isPartialName, partialName } from '../partial-name.ts';
 import { byName } from '../../core/by-name.ts';
 import type { LocalSettings } from './settings.ts';
+import { isMountPoint } from './mount-point.ts';
 
 export class LocalDestination implements Destination {
   readonly type = 'local';
   readonly name: string;
   readonly #root: string;
+  readonly #settings: LocalSettings;
 
   constructor(name: string, settings: LocalSettings) {
     this.name = name;
     this.#root = settings.directory;
+    this.#settings = settings;
+  }
+
+  /**
+   * The directory must exist (or `create` allows making it) and, with requireMountpoint, be a
+   * mount point: a typo or an unmounted disk must not fill the root filesystem.
+   */
+  async checkTarget(): Promise<void> {
+    const refuse = (why: string) => new AgentError('AGENT_E_DEST_NOT_FOUND', `local: directory ${this.#root} ${why}`, { data: { backend: 'local', field: 'directory' } });
+    let st;
+    try {
+      st = await stat(this.#root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#fail(err, `stat ${this.#root}`);
+    }
+    if (!st) {
+      if (!this.#settings.create) throw refuse('does not exist; create it or mount its disk, or set create: true');
+      try { await mkdir(this.#root, { recursive: true, mode: 0o700 }); } catch (err) { this.#fail(err, `create ${this.#root}`); }
+    } else if (!st.isDirectory()) {
+      throw refuse('is not a directory');
+    }
+    if (this.#settings.requireMountpoint && !(await isMountPoint(this.#root))) {
+      throw refuse('is not a mount point (requireMountpoint); is its disk mounted?');
+    }
   }
 
   #path(name: string): string {
@@ -35,6 +62,7 @@ export class LocalDestination implements Destination {
     const temp = join(dirname(target), partialName(name).split('/').pop()!);
     const metered = meter(body);
     try {
+      await this.checkTarget();
       await mkdir(dirname(target), { recursive: true });
       await pipeline(metered, createWriteStream(temp, { flags: 'wx', mode: 0o600 }), { signal: options.signal });
       const fh = await open(temp, 'r');

@@ -255,11 +255,10 @@ t.test('a missing or non-Maildir directory is AGENT_E_SOURCE_READ', async (t) =>
   t.equal(bad?.code, 'AGENT_E_INVALID');
 });
 
-t.test('abort stops the reader within 2 s; quitting early stops it too', async (t) => {
+t.test('abort stops the reader; quitting early stops it too', async (t) => {
   const spool = await createPrivateDir(work, 'spool-');
   t.teardown(spool.cleanup);
   const ac = new AbortController();
-  const started = Date.now();
   let n = 0;
   const err = await (async () => {
     for await (const e of mailEntries({ mailbox: { address: 'tenant@example.com', maildir, owner: owner?.name }, spoolDir: spool.dir, signal: ac.signal })) {
@@ -269,8 +268,7 @@ t.test('abort stops the reader within 2 s; quitting early stops it too', async (
     }
   })().then(() => null, (e: AgentError) => e);
   t.equal(err?.code, 'AGENT_E_CANCELLED');
-  const elapsed = Date.now() - started;
-  t.ok(elapsed < 5000, `cancelled after ${elapsed} ms`);
+  t.ok(n < COUNT, `stopped after ${n} of ${COUNT} messages`);
   let m = 0;
   for await (const _ of mailEntries({ mailbox: { address: 'tenant@example.com', maildir, owner: owner?.name }, spoolDir: spool.dir })) {
     if (++m === 5) break;

@@ -103,15 +103,15 @@ if (requirePeer(t, 'postgresql', avail.ok, avail.why)) {
     t.ok(entry.size! > 1000);
   });
 
-  t.test('abort stops the dump within 2 s and removes the partial file', async (t) => {
-    const slow = makeSpyTool(work, 'pg_dump', 'PGPASSFILE', 60);
+  // A dump tool that would run for 10 minutes: only killing it settles the dump before the file's timeout.
+  t.test('abort kills the dump tool and removes the partial file', async (t) => {
+    const slow = makeSpyTool(work, 'pg_dump', 'PGPASSFILE', 600);
     const before = fs.readdirSync(spool.dir);
     const ac = new AbortController();
-    const started = Date.now();
     setTimeout(() => ac.abort(), 300);
     const err = await dumpPostgresql({ config: { ...pg.config, dumpCommand: slow.command }, database: 'shop', spoolDir: spool.dir, signal: ac.signal }).catch((e: unknown) => e) as AgentError;
     t.equal(err.code, 'AGENT_E_CANCELLED');
-    t.ok(Date.now() - started < 2300, `stopped in ${Date.now() - started} ms`);
+    t.notOk(slow.running(), 'the tool was killed');
     t.same(fs.readdirSync(spool.dir), before);
   });
 
