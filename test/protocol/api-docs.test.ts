@@ -8,7 +8,7 @@ import { METHODS, METHOD_BY_NAME, type MethodDescriptor, type MethodExample } fr
 import { renderApiReference } from '../../src/protocol/markdown.ts';
 import { methodExample } from '../../src/protocol/method-example.ts';
 import { makeAjv } from '../../src/core/index.ts';
-import { startDaemon, REPO } from '../helpers/daemon.ts';
+import { startDaemon, tempDir, REPO } from '../helpers/daemon.ts';
 
 const docs = fs.readFileSync(path.join(REPO, 'docs/api.md'), 'utf8');
 // The validator the dispatcher checks params with (src/core/schema.ts), and the same for results.
@@ -50,9 +50,12 @@ t.test('the generated examples catch a schema they cannot satisfy', async (t) =>
 t.test('destination.put\'s examples are what the daemon answers', async (t) => {
   const d = await startDaemon(t);
   const admin = await d.admin();
+  // A local destination's directory must exist: the example's is swapped for one made here.
+  const directory = tempDir(t, 'hostagent-example-dest-');
+  const here = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll('"/mnt/backup/hostagent"', JSON.stringify(directory))) as Record<string, unknown>;
   for (const e of METHOD_BY_NAME.get('destination.put')!.examples ?? []) {
-    const answer = await admin.call<Record<string, unknown>>('destination.put', e.params as Record<string, unknown>);
+    const answer = await admin.call<Record<string, unknown>>('destination.put', here(e.params));
     const timestamps = { createdAt: answer.createdAt, updatedAt: answer.updatedAt };
-    t.same(answer, { ...(e.result as object), ...timestamps }, e.name);
+    t.same(answer, { ...here(e.result), ...timestamps }, e.name);
   }
 });

@@ -30,7 +30,7 @@ export const destinationPut = defineMethod({
       name: 'local',
       description: 'A mounted remote filesystem. docs/destinations.md lists every type\'s settings.',
       params: { name: 'offsite', type: 'local', directory: '/mnt/backup/hostagent' },
-      result: { name: 'offsite', type: 'local', settings: { directory: '/mnt/backup/hostagent' }, usedBy: [], createdAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T10:00:00.000Z' },
+      result: { name: 'offsite', type: 'local', settings: { directory: '/mnt/backup/hostagent', create: false, requireMountpoint: false }, usedBy: [], createdAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T10:00:00.000Z' },
     },
     {
       name: 's3',
