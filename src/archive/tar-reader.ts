@@ -173,6 +173,7 @@ export class TarReader {
   #globalBytes = 0;
   #entries = 0;
   #ended = false;
+  #stopped = false;
 
   constructor(visitor: TarVisitor, limits: Partial<TarLimits> = {}) {
     this.#visitor = visitor;
@@ -189,10 +190,15 @@ export class TarReader {
     return this.#ended;
   }
 
+  /** Ends reading from inside a visitor call: the rest of the pushed bytes are ignored. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
   push(chunk: Buffer): void {
     let off = 0;
     const n = chunk.length;
-    while (off < n) {
+    while (off < n && !this.#stopped) {
       if (this.#left > 0) {
         const take = Math.min(this.#left, n - off);
         const piece = chunk.subarray(off, off + take);
