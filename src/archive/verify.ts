@@ -101,32 +101,45 @@ class TarChecker implements TarVisitor {
 
 interface Decoded { checker: TarChecker; sha256: string; bytes: number }
 
+interface DecodeOptions {
+  parallel: boolean;
+  sha256?: string;
+  signal?: AbortSignal;
+  /** Refuse once the tar stream grows past this many bytes (a decompression bomb). */
+  maxTarBytes?: number;
+}
+
 /**
  * One pass over the source: hashes the compressed bytes, decompresses (gzip members in
  * parallel when `parallel`), and checks the tar stream.
  */
-async function decodeOnce(source: ArchiveSource, parallel: boolean, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+async function decodeOnce(source: ArchiveSource, o: DecodeOptions): Promise<Decoded> {
   // Files on disk are hashed again by a worker thread, in parallel with the decompression here.
   const done = new AbortController();
   const hashed = source.files ? sha256OfFiles(source.files, done.signal) : null;
   hashed?.catch(() => {});
   try {
-    return await decodeWith(source, parallel, hashed, sha256, signal);
+    return await decodeWith(source, hashed, o);
   } finally {
     done.abort();
   }
 }
 
-async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Promise<{ sha256: string; bytes: number }> | null, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+async function decodeWith(source: ArchiveSource, hashed: Promise<{ sha256: string; bytes: number }> | null, { parallel, sha256, signal, maxTarBytes = Infinity }: DecodeOptions): Promise<Decoded> {
   const sealed = source.sealedSha256;
   const whole = hashed || sealed ? null : createHash('sha256');
   const count = { bytes: 0 };
   const checker = new TarChecker();
   const isGzip = source.compression === 'gzip';
   const bytes = tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter());
+  let tarBytes = 0;
   const check = async (stream: AsyncIterable<Buffer>) => {
     for await (const chunk of stream) {
       signal?.throwIfAborted();
+      tarBytes += chunk.length;
+      if (tarBytes > maxTarBytes) {
+        throw new AgentError('AGENT_E_ARCHIVE_EXPANSION', `the archive decompresses to more than ${maxTarBytes} bytes, the most allowed for its ${count.bytes} compressed bytes read so far`, { data: { maxTarBytes } });
+      }
       checker.reader.push(chunk);
     }
   };
@@ -186,18 +199,18 @@ export async function checkRecordedSha256(source: ArchiveSource, recorded: { sha
 }
 
 /** Verifies an archive given as one path, its parts in order, or a source to stream it from. */
-export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal; maxTarBytes?: number } = {}): Promise<VerifyResult> {
   const source = sourceOf(input);
   let decoded: Decoded;
   let members = source.compression === 'gzip';
   try {
     try {
-      decoded = await decodeOnce(source, members, options.sha256, options.signal);
+      decoded = await decodeOnce(source, { ...options, parallel: members });
     } catch (err) {
       // Members of another shape, or damage: the serial decompressor has the last word.
       if (!(err instanceof NotMemberShaped)) throw err;
       members = false;
-      decoded = await decodeOnce(source, false, options.sha256, options.signal);
+      decoded = await decodeOnce(source, { ...options, parallel: false });
     }
   } catch (err) {
     throw readFailure(err, 'the archive does not decompress');

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   AGENT_E_SOURCE_READ: { rpc: 1100, retryable: true, summary: 'A part of the account could not be read (home directory, mailbox or zone file).' },
   AGENT_E_DB_DUMP: { rpc: 1101, retryable: true, summary: 'A database dump failed; the message summarises the dump tool\'s stderr.' },
   AGENT_E_ARCHIVE_CORRUPT: { rpc: 1102, retryable: false, summary: 'An archive is truncated, corrupted, or does not match its recorded checksums.' },
+  AGENT_E_ARCHIVE_EXPANSION: { rpc: 1103, retryable: false, summary: 'An archive given to snapshot.import decompresses to more than `archive.maxExpansionRatio` times its size (a decompression bomb); it was refused while it was read.' },
   AGENT_E_DEST_AUTH: { rpc: 1200, retryable: false, summary: 'The destination refused the credentials.' },
   AGENT_E_DEST_UNREACHABLE: { rpc: 1201, retryable: true, summary: 'The destination could not be reached (DNS, connection refused, timeout, TLS).' },
   AGENT_E_DEST_PERMISSION: { rpc: 1202, retryable: false, summary: 'The destination accepted the credentials but refused the operation.' },
