@@ -55,9 +55,14 @@ export function paxRecord(key: string, value: string): string {
 
 export const END = Buffer.alloc(1024);
 
+/** An account_full manifest; `fields` override its defaults. */
+export function manifestJson(fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({ format: 'hostagent-account-full/1', kind: 'account_full', username: 'crafted', snapshotId: 'crafted', createdAt: new Date().toISOString(), parts: ['files'], ...fields });
+}
+
 /** A tar stream shaped like an account_full archive: manifest first, SHA256SUMS (correct) last. */
 export function accountTar(entries: Buffer[], files: { name: string; data: Buffer | string }[] = [], manifest: Record<string, unknown> = {}): Buffer {
-  const m = JSON.stringify({ format: 'hostagent-account-full/1', kind: 'account_full', username: 'crafted', snapshotId: 'crafted', createdAt: new Date().toISOString(), parts: ['files'], ...manifest });
+  const m = manifestJson(manifest);
   const sums = [m, ...files.map((f) => f.data)].map((d, i) => `${createHash('sha256').update(d).digest('hex')}  ${i === 0 ? 'manifest.json' : files[i - 1]!.name}\n`).join('');
   return Buffer.concat([rawEntry({ name: 'manifest.json' }, m), ...entries, ...files.map((f) => rawEntry({ name: f.name }, f.data)), rawEntry({ name: 'SHA256SUMS' }, sums), END]);
 }

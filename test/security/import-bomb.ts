@@ -48,8 +48,8 @@ export async function importTarget(t: Test, config: Record<string, unknown> = {}
 /** A run of one byte, for a body that compresses to almost nothing. */
 export interface Run { byte: number; bytes: number }
 
-/** Writes `pieces` gzip'd as one stream; runs are generated as they are compressed. */
-export async function writeGzip(file: string, pieces: (Buffer | Run)[]): Promise<number> {
+/** Writes `pieces` gzip'd as one stream; runs (and a generator's pieces) are made as they are compressed. */
+export async function writeGzip(file: string, pieces: Iterable<Buffer | Run>, level = 9): Promise<number> {
   async function* bytes(): AsyncGenerator<Buffer> {
     for (const p of pieces) {
       if (Buffer.isBuffer(p)) { yield p; continue; }
@@ -57,7 +57,7 @@ export async function writeGzip(file: string, pieces: (Buffer | Run)[]): Promise
       for (let left = p.bytes; left > 0; left -= block.length) yield left >= block.length ? block : block.subarray(0, left);
     }
   }
-  await pipeline(bytes(), zlib.createGzip({ level: 9 }), fs.createWriteStream(file));
+  await pipeline(bytes(), zlib.createGzip({ level }), fs.createWriteStream(file));
   return fs.statSync(file).size;
 }
 

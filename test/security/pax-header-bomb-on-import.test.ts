@@ -6,7 +6,7 @@
 import t from 'tap';
 import path from 'node:path';
 import { IS_ROOT, requirePeer } from '../helpers/peer.ts';
-import { rawHeader, rawEntry, paxRecord, accountTar, END } from '../helpers/raw-tar.ts';
+import { rawHeader, rawEntry, paxRecord, accountTar, manifestJson, END } from '../helpers/raw-tar.ts';
 import { importTarget, importOutcome, writeGzip, MiB } from './import-bomb.ts';
 
 if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users')) t.end();
@@ -19,7 +19,7 @@ const RSS_GROWTH = 100 * MiB;
 t.test('pax headers over 1 MiB are refused on import without the daemon growing', async (t) => {
   // The ratio bound is lifted so that this tests the tar reader's bound alone.
   const target = await importTarget(t, { archive: { maxExpansionRatio: 1_000_000 } });
-  const head = accountTar([]).subarray(0, 1024); // manifest.json's header and data
+  const head = rawEntry({ name: 'manifest.json' }, manifestJson());
   const prefix = Buffer.from(`${GiB} comment=`);
   const bomb = path.join(target.work, 'pax-1gib.tar.gz');
   const compressed = await writeGzip(bomb, [
@@ -33,6 +33,9 @@ t.test('pax headers over 1 MiB are refused on import without the daemon growing'
   const fine = path.join(target.work, 'pax-ordinary.tar.gz');
   await writeGzip(fine, [accountTar([rawEntry({ name: 'PaxHeader/ok', type: 'x' }, paxRecord('path', `files/${'n'.repeat(300)}`)), rawEntry({ name: 'files/n', type: '5' })])]);
 
+  // An ordinary import first, so that the peak before the bombs includes reading an archive.
+  t.equal(await importOutcome(target.admin, fine), 'imported', 'an archive with an ordinary pax header imports');
+  const registered = await target.registered();
   const before = target.peakRss();
   const spool = target.spool();
   t.equal(await importOutcome(target.admin, bomb), 'AGENT_E_ARCHIVE_CORRUPT', 'a pax header claiming 1 GiB is refused as corrupt');
@@ -40,7 +43,6 @@ t.test('pax headers over 1 MiB are refused on import without the daemon growing'
   const after = target.peakRss();
   t.comment(`daemon VmHWM ${(before / MiB).toFixed(0)} MiB before the bombs, ${(after / MiB).toFixed(0)} MiB after`);
   t.ok(after - before < RSS_GROWTH, `the daemon's peak RSS grew by ${((after - before) / MiB).toFixed(0)} MiB, under ${RSS_GROWTH / MiB} MiB`);
-  t.equal(await target.registered(), 0, 'nothing registered');
+  t.equal(await target.registered(), registered, 'nothing registered');
   t.same(target.spool(), spool, 'nothing left in the spool');
-  t.equal(await importOutcome(target.admin, fine), 'imported', 'an archive with an ordinary pax header still imports');
 });
