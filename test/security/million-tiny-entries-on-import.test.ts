@@ -1,8 +1,8 @@
 // An archive of 10^6 one-byte files (1 GiB of tar) imported through the daemon: the one tar
 // reader holds nothing per entry, and verify keeps one path and binary checksum per regular
 // file (to match SHA256SUMS, the last entry), so the daemon's memory grows with the number of
-// files, never with a header's claims. Time and peak RSS are reported, not asserted; the
-// assertion is the bound below, which also shows the archive was read in pieces.
+// files, never with a header's claims; SHA256SUMS is checked line by line as it is read.
+// Time and peak RSS are reported, not asserted as speed; the assertion is the bound below.
 import t from 'tap';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -14,8 +14,9 @@ if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users'
 t.setTimeout(900_000);
 
 const ENTRIES = 1_000_000;
-// 1 GiB of tar and 86 MiB of SHA256SUMS: a reader holding either would pass this.
-const RSS_GROWTH = 512 * MiB;
+// 1 GiB of tar and 86 MiB of SHA256SUMS: holding either passes this. Measured: about 320 MiB
+// (a path and a checksum per file); holding SHA256SUMS whole as text and lines took 512 MiB.
+const RSS_GROWTH = 448 * MiB;
 
 const nameOf = (i: number) => `files/d${Math.floor(i / 1000)}/f${i % 1000}`;
 
@@ -34,7 +35,8 @@ function* tinyEntries(manifest: string): Generator<Buffer> {
 }
 
 t.test(`${ENTRIES} tiny entries import with bounded memory`, async (t) => {
-  const target = await importTarget(t, { archive: { maxExpansionRatio: 1_000_000 } });
+  // The default archive.maxExpansionRatio: a tree of small files expands about 60 times.
+  const target = await importTarget(t);
   const archive = path.join(target.work, 'million.tar.gz');
   const compressed = await writeGzip(archive, tinyEntries(manifestJson({ username: 'victim' })), 1);
   const before = target.peakRss();
