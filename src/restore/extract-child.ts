@@ -294,7 +294,7 @@ function main(): void {
   });
 }
 
-const mtimeOf = (entry: TarEntry): Date | undefined => (entry.mtime ? new Date(entry.mtime * 1000) : undefined);
+const mtimeOf = (entry: TarEntry): Date => new Date(entry.mtime * 1000);
 
 /**
  * gzip members decoded several at a time. The daemon checked the archive's sha256 before this
