@@ -282,7 +282,7 @@ export class TarReader {
       mtime: paxMtime !== undefined ? paxNumber(paxMtime, 'mtime') : number(block, 136, 12, 'mtime'),
       linkPath,
     };
-    this.#pending = new Map();
+    if (this.#pending.size > 0) this.#pending = new Map();
     this.#pendingBytes = 0;
     this.#longName = null;
     this.#longLink = null;
