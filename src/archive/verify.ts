@@ -1,6 +1,7 @@
 // Re-reads an archive (or its parts, in order) and checks it end to end: it decompresses,
-// its tar headers are sound, manifest.json comes first and SHA256SUMS last, and every regular
-// file matches its checksum. Any failure is AGENT_E_ARCHIVE_CORRUPT.
+// its tar headers are sound (the one tar reader, tar-reader.ts), manifest.json comes first and
+// SHA256SUMS last, and every regular file matches its checksum. Any failure is
+// AGENT_E_ARCHIVE_CORRUPT; a stream expanding past `maxTarBytes` is AGENT_E_ARCHIVE_EXPANSION.
 import zlib from 'node:zlib';
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +22,6 @@ export interface VerifyResult {
   members: boolean;
 }
 
-const MAX_SUMS_BYTES = 256 * 1024 * 1024;
 const INFLATE_CHUNK = 1 << 20;
 
 function corrupt(message: string, cause?: unknown): AgentError {
@@ -76,10 +76,8 @@ class TarChecker implements TarVisitor {
     if (e.type !== 'file') return;
     this.#path = e.path;
     this.#hash = createHash('sha256');
-    if (e.path === 'SHA256SUMS') {
-      if (e.size > MAX_SUMS_BYTES) throw corrupt('SHA256SUMS is implausibly large');
-      this.#sumsFile = new SumsMatcher(this.sums);
-    }
+    // Matched as it streams: its size needs no bound of its own.
+    if (e.path === 'SHA256SUMS') this.#sumsFile = new SumsMatcher(this.sums);
   }
 
   data(piece: Buffer): void {
@@ -135,12 +133,12 @@ async function decodeWith(source: ArchiveSource, hashed: Promise<{ sha256: strin
   const checker = new TarChecker();
   const isGzip = source.compression === 'gzip';
   const bytes = tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter());
-  let tarBytes = 0;
+  let expanded = 0;
   const check = async (stream: AsyncIterable<Buffer>) => {
     for await (const chunk of stream) {
       signal?.throwIfAborted();
-      tarBytes += chunk.length;
-      if (tarBytes > maxTarBytes) {
+      expanded += chunk.length;
+      if (expanded > maxTarBytes) {
         throw new AgentError('AGENT_E_ARCHIVE_EXPANSION', `the archive decompresses to more than ${maxTarBytes} bytes, the most allowed for its ${count.bytes} compressed bytes read so far`, { data: { maxTarBytes } });
       }
       checker.reader.push(chunk);
