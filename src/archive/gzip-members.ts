@@ -163,7 +163,9 @@ class MemberCutter {
   #cutCompressed(last: Buffer): void {
     const segment = Buffer.concat([...this.#raw, last]);
     // One output buffer the size of our members' input: no main-thread round trip per 16 KiB.
-    this.#enqueue(gunzip(segment, { chunkSize: SEGMENT_OUTPUT }).then((b) => [b], (err: Error) => { throw new NotMemberShaped(`a gzip segment does not decompress alone: ${err.message}`); }));
+    // Our members expand to 1 MiB; a segment expanding past MAX_SEGMENT is not ours (or is a
+    // bomb) and goes to the serial decompressor, which streams it with bounded memory.
+    this.#enqueue(gunzip(segment, { chunkSize: SEGMENT_OUTPUT, maxOutputLength: MAX_SEGMENT }).then((b) => [b], (err: Error) => { throw new NotMemberShaped(`a gzip segment does not decompress alone: ${err.message}`); }));
     this.#reset();
   }
 

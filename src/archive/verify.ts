@@ -1,12 +1,13 @@
 // Re-reads an archive (or its parts, in order) and checks it end to end: it decompresses,
-// its tar headers are sound, manifest.json comes first and SHA256SUMS last, and every regular
-// file matches its checksum. Any failure is AGENT_E_ARCHIVE_CORRUPT.
+// its tar headers are sound (the one tar reader, tar-reader.ts), manifest.json comes first and
+// SHA256SUMS last, and every regular file matches its checksum. Any failure is
+// AGENT_E_ARCHIVE_CORRUPT; a stream expanding past `maxTarBytes` is AGENT_E_ARCHIVE_EXPANSION.
 import zlib from 'node:zlib';
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { AgentError } from '../errors/index.ts';
-import { BLOCK, padding } from './tar-header.ts';
-import { parseSha256sumLine } from './checksums.ts';
+import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
+import { SumsMatcher } from './sums-matcher.ts';
 import { ZstdFrameSplitter } from './zstd-frames.ts';
 import { sha256OfFiles } from './hash-files.ts';
 import { inflateMembers, NotMemberShaped } from './gzip-members.ts';
@@ -23,44 +24,10 @@ export interface VerifyResult {
   members: boolean;
 }
 
-const MAX_SUMS_BYTES = 256 * 1024 * 1024;
 const INFLATE_CHUNK = 1 << 20;
 
 function corrupt(message: string, cause?: unknown): AgentError {
   return new AgentError('AGENT_E_ARCHIVE_CORRUPT', message, { cause });
-}
-
-function field(block: Buffer, off: number, len: number): string {
-  const end = block.indexOf(0, off);
-  return block.toString('utf8', off, end >= 0 && end < off + len ? end : off + len);
-}
-
-function octal(block: Buffer, off: number, len: number): number {
-  const s = field(block, off, len).trim();
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw corrupt('a tar header holds a malformed number');
-  return parseInt(s, 8);
-}
-
-function checkHeaderSum(block: Buffer): void {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
-  if (octal(block, 148, 8) !== sum) throw corrupt('a tar header checksum does not match');
-}
-
-function parsePax(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let off = 0;
-  while (off < data.length) {
-    const sp = data.indexOf(0x20, off);
-    const len = parseInt(data.toString('latin1', off, sp), 10);
-    if (sp < 0 || !(len > 0) || off + len > data.length) throw corrupt('a pax header is malformed');
-    const rec = data.toString('utf8', sp + 1, off + len - 1);
-    const eq = rec.indexOf('=');
-    out.set(rec.slice(0, eq), rec.slice(eq + 1));
-    off += len;
-  }
-  return out;
 }
 
 /** The source's bytes, counted and hashed as they pass, in pieces a decompressor takes. */
@@ -91,148 +58,95 @@ function sourceOf(input: string | string[] | ArchiveSource): ArchiveSource {
   return localArchive(list, compression);
 }
 
-/** Streams tar bytes, hashing each regular file; fills `state`. */
-class TarChecker {
-  #buf: Buffer = Buffer.alloc(0);
-  #left = 0;
-  #pad = 0;
+/** Hashes each regular file as the one tar reader (tar-reader.ts) passes it by. */
+class TarChecker implements TarVisitor {
+  readonly reader = new TarReader(this);
   #hash: Hash | null = null;
   #path = '';
-  #collect: Buffer[] | null = null;
-  #pax: Map<string, string> | null = null;
-  #paxData: Buffer[] | null = null;
-  #ended = false;
-  readonly names: string[] = [];
+  #sumsFile: SumsMatcher | null = null;
+  firstName: string | null = null;
+  lastName: string | null = null;
+  /** Path -> binary sha256 (32 one-byte characters: half the memory of hex). */
   readonly sums = new Map<string, string>();
   /** Regular files and hard links under files/. */
   homeFiles = 0;
-  sumsText = '';
+  /** Whether SHA256SUMS was read and matched. */
+  sumsChecked = false;
 
-  push(chunk: Buffer): void {
-    let off = 0;
-    while (off < chunk.length) {
-      if (this.#left > 0) {
-        const take = Math.min(this.#left, chunk.length - off);
-        const piece = chunk.subarray(off, off + take);
-        this.#hash?.update(piece);
-        this.#collect?.push(Buffer.from(piece));
-        this.#paxData?.push(Buffer.from(piece));
-        this.#left -= take;
-        off += take;
-        if (this.#left === 0) this.#endData();
-        continue;
-      }
-      if (this.#pad > 0) {
-        const take = Math.min(this.#pad, chunk.length - off);
-        this.#pad -= take;
-        off += take;
-        continue;
-      }
-      const need = BLOCK - this.#buf.length;
-      const take = Math.min(need, chunk.length - off);
-      this.#buf = Buffer.concat([this.#buf, chunk.subarray(off, off + take)]);
-      off += take;
-      if (this.#buf.length === BLOCK) {
-        const block = this.#buf;
-        this.#buf = Buffer.alloc(0);
-        this.#header(block);
-      }
-    }
+  entry(e: TarEntry): void {
+    this.firstName ??= e.path;
+    this.lastName = e.path;
+    this.#hash = null;
+    if (e.path.startsWith('files/') && (e.type === 'file' || e.type === 'hardlink')) this.homeFiles++;
+    if (e.type !== 'file') return;
+    this.#path = e.path;
+    this.#hash = createHash('sha256');
+    // Matched as it streams: its size needs no bound of its own.
+    if (e.path === 'SHA256SUMS') this.#sumsFile = new SumsMatcher(this.sums);
   }
 
-  #header(block: Buffer): void {
-    if (block.every((b) => b === 0)) { this.#ended = true; return; }
-    if (this.#ended) throw corrupt('data follows the end-of-archive marker');
-    checkHeaderSum(block);
-    const type = String.fromCharCode(block[156] || 0x30);
-    let size = octal(block, 124, 12);
-    const pax = this.#pax;
-    this.#pax = null;
-    if (pax?.has('size')) size = Number(pax.get('size'));
-    if (type === 'x') {
-      this.#paxData = [];
-      this.#startData(size, null);
-      if (size === 0) this.#endData();
-      return;
-    }
-    if (type === 'g') { this.#startData(size, null); return; }
-    const prefix = block.toString('latin1', 257, 263) === 'ustar\u0000' ? field(block, 345, 155) : '';
-    let name = pax?.get('path') ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
-    name = name.replace(/\/+$/, '');
-    this.names.push(name);
-    if (name.startsWith('files/') && (type === '0' || type === '7' || type === '1')) this.homeFiles++;
-    if (type === '0' || type === '7') {
-      this.#path = name;
-      this.#hash = createHash('sha256');
-      if (name === 'SHA256SUMS') {
-        if (size > MAX_SUMS_BYTES) throw corrupt('SHA256SUMS is implausibly large');
-        this.#collect = [];
-      }
-      this.#startData(size, this.#hash);
-      if (size === 0) this.#endData();
+  data(piece: Buffer): void {
+    this.#hash?.update(piece);
+    this.#sumsFile?.push(piece);
+  }
+
+  entryEnd(): void {
+    if (!this.#hash) return;
+    const digest = this.#hash.digest('binary');
+    if (this.#sumsFile) {
+      // Checked at once: SHA256SUMS is the last entry (checked after the end of the archive).
+      this.#sumsFile.end();
+      this.#sumsFile = null;
+      this.sumsChecked = true;
     } else {
-      this.#startData(size, null);
+      this.sums.set(this.#path, digest);
     }
-  }
-
-  #startData(size: number, hash: Hash | null): void {
-    this.#left = size;
-    this.#pad = padding(size);
-    this.#hash = hash;
-  }
-
-  #endData(): void {
-    if (this.#paxData) {
-      this.#pax = parsePax(Buffer.concat(this.#paxData));
-      this.#paxData = null;
-      return;
-    }
-    if (this.#hash) {
-      const hex = this.#hash.digest('hex');
-      if (this.#collect) {
-        this.sumsText = Buffer.concat(this.#collect).toString('utf8');
-        this.#collect = null;
-      } else {
-        this.sums.set(this.#path, hex);
-      }
-      this.#hash = null;
-    }
-  }
-
-  end(): void {
-    if (this.#left > 0 || this.#pad > 0 || this.#buf.length > 0 || !this.#ended) throw corrupt('the archive is truncated');
+    this.#hash = null;
   }
 }
 
 interface Decoded { checker: TarChecker; sha256: string; bytes: number }
 
+interface DecodeOptions {
+  parallel: boolean;
+  sha256?: string;
+  signal?: AbortSignal;
+  /** Refuse once the tar stream grows past this many bytes (a decompression bomb). */
+  maxTarBytes?: number;
+}
+
 /**
  * One pass over the source: hashes the compressed bytes, decompresses (gzip members in
  * parallel when `parallel`), and checks the tar stream.
  */
-async function decodeOnce(source: ArchiveSource, parallel: boolean, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+async function decodeOnce(source: ArchiveSource, o: DecodeOptions): Promise<Decoded> {
   // Files on disk are hashed again by a worker thread, in parallel with the decompression here.
   const done = new AbortController();
   const hashed = source.files ? sha256OfFiles(source.files, done.signal) : null;
   hashed?.catch(() => {});
   try {
-    return await decodeWith(source, parallel, hashed, sha256, signal);
+    return await decodeWith(source, hashed, o);
   } finally {
     done.abort();
   }
 }
 
-async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Promise<{ sha256: string; bytes: number }> | null, sha256?: string, signal?: AbortSignal): Promise<Decoded> {
+async function decodeWith(source: ArchiveSource, hashed: Promise<{ sha256: string; bytes: number }> | null, { parallel, sha256, signal, maxTarBytes = Infinity }: DecodeOptions): Promise<Decoded> {
   const sealed = source.sealedSha256;
   const whole = hashed || sealed ? null : createHash('sha256');
   const count = { bytes: 0 };
   const checker = new TarChecker();
   const isGzip = source.compression === 'gzip';
   const bytes = tapped(source, whole, count, isGzip ? null : new ZstdFrameSplitter());
+  let expanded = 0;
   const check = async (stream: AsyncIterable<Buffer>) => {
     for await (const chunk of stream) {
       signal?.throwIfAborted();
-      checker.push(chunk);
+      expanded += chunk.length;
+      if (expanded > maxTarBytes) {
+        throw new AgentError('AGENT_E_ARCHIVE_EXPANSION', `the archive decompresses to more than ${maxTarBytes} bytes, the most allowed for its ${count.bytes} compressed bytes read so far`, { data: { maxTarBytes } });
+      }
+      checker.reader.push(chunk);
     }
   };
   if (parallel) await check(inflateMembers(bytes, { checkCrc: !sha256 }));
@@ -241,7 +155,7 @@ async function decodeWith(source: ArchiveSource, parallel: boolean, hashed: Prom
     const decompressor = isGzip ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK }) : zlib.createZstdDecompress({ chunkSize: INFLATE_CHUNK });
     await pipeline(bytes, decompressor, check, { signal });
   }
-  checker.end();
+  checker.reader.end();
   if (hashed) {
     const h = await hashed;
     if (h.bytes !== count.bytes) throw corrupt('the archive changed while it was verified');
@@ -291,39 +205,26 @@ export async function checkRecordedSha256(source: ArchiveSource, recorded: { sha
 }
 
 /** Verifies an archive given as one path, its parts in order, or a source to stream it from. */
-export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+export async function verifyArchive(input: string | string[] | ArchiveSource, options: { sha256?: string; signal?: AbortSignal; maxTarBytes?: number } = {}): Promise<VerifyResult> {
   const source = sourceOf(input);
   let decoded: Decoded;
   let members = source.compression === 'gzip';
   try {
     try {
-      decoded = await decodeOnce(source, members, options.sha256, options.signal);
+      decoded = await decodeOnce(source, { ...options, parallel: members });
     } catch (err) {
       // Members of another shape, or damage: the serial decompressor has the last word.
       if (!(err instanceof NotMemberShaped)) throw err;
       members = false;
-      decoded = await decodeOnce(source, false, options.sha256, options.signal);
+      decoded = await decodeOnce(source, { ...options, parallel: false });
     }
   } catch (err) {
     throw readFailure(err, 'the archive does not decompress');
   }
   const { checker, sha256, bytes } = decoded;
   if (options.sha256 && options.sha256 !== sha256) throw differsFromRecord();
-  const names = checker.names;
-  if (names[0] !== 'manifest.json') throw corrupt('manifest.json is not the first entry');
-  if (names[names.length - 1] !== 'SHA256SUMS') throw corrupt('SHA256SUMS is not the last entry');
-  const listed = new Set<string>();
-  for (const line of checker.sumsText.split('\n')) {
-    if (line === '') continue;
-    const parsed = parseSha256sumLine(line);
-    if (!parsed) throw corrupt('SHA256SUMS holds a malformed line');
-    const actual = checker.sums.get(parsed.path);
-    if (actual === undefined) throw corrupt(`SHA256SUMS lists ${parsed.path}, which the archive lacks`);
-    if (actual !== parsed.hex) throw corrupt(`${parsed.path} does not match its checksum`);
-    listed.add(parsed.path);
-  }
-  for (const p of checker.sums.keys()) {
-    if (!listed.has(p)) throw corrupt(`${p} is missing from SHA256SUMS`);
-  }
+  if (checker.firstName !== 'manifest.json') throw corrupt('manifest.json is not the first entry');
+  if (checker.lastName !== 'SHA256SUMS') throw corrupt('SHA256SUMS is not the last entry');
+  if (!checker.sumsChecked) throw corrupt('SHA256SUMS is missing');
   return { sha256, bytes, files: checker.homeFiles, entries: checker.sums.size + 1, members };
 }

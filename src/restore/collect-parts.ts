@@ -1,13 +1,10 @@
 // Copies the non-file parts of an archive (databases/, mail/, dns/) into the job's private
 // work directory in the root-only spool. Runs after the archive was verified. Only names of
 // the exact shapes the writer produces are taken, so a hostile name never becomes a path.
-import fs from 'node:fs';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
-import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
+import { TarReader } from '../archive/tar-reader.ts';
+import { tarBytes } from '../archive/tar-bytes.ts';
 import type { SourceWarning } from '../core/index.ts';
 import type { ArchiveSource } from '../archive/archive-source.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
@@ -42,38 +39,51 @@ function placeOf(name: string, parts: readonly RestorePart[]): { kind: 'database
 
 export async function collectParts(o: { source: ArchiveSource; parts: readonly RestorePart[]; workDir: string; signal?: AbortSignal; warn(w: SourceWarning): void }): Promise<CollectedParts> {
   const out: CollectedParts = { databases: new Map(), zones: new Map(), mailboxes: new Map() };
-  const parser = new Parser({ strict: true });
-  const pending: Promise<void>[] = [];
-  parser.on('entry', (entry: ReadEntry) => {
-    const name = entry.path;
-    const place = entry.type === 'File' ? placeOf(name, o.parts) : null;
-    if (!place) {
-      const bare = name.replace(/\/+$/, '');
-      const known = bare === 'files' || bare.startsWith('files/') || (isOtherPart(bare) && (entry.type === 'Directory' || !/^(databases|mail|dns)\//.test(bare)));
-      if (!known && /^(databases|mail|dns)\//.test(bare) && o.parts.some((p) => bare.startsWith(`${p}/`))) {
-        o.warn({ code: RESTORE_WARNINGS.outside, path: name, message: 'unexpected entry in the archive skipped' });
+  // The reader calls back synchronously; file work is queued and done before the next chunk,
+  // so at most one decompressed chunk is held and files are written in archive order.
+  const work: (() => Promise<unknown>)[] = [];
+  let open: FileHandle | null = null;
+  /** Whether the current entry's data is being collected. */
+  let taking = false;
+  const reader = new TarReader({
+    entry(e) {
+      const name = e.path;
+      const place = e.type === 'file' ? placeOf(name, o.parts) : null;
+      taking = place !== null;
+      if (!place) {
+        const known = name === 'files' || name.startsWith('files/') || (isOtherPart(name) && (e.type === 'directory' || !/^(databases|mail|dns)\//.test(name)));
+        if (!known && /^(databases|mail|dns)\//.test(name) && o.parts.some((p) => name.startsWith(`${p}/`))) {
+          o.warn({ code: RESTORE_WARNINGS.outside, path: name, message: 'unexpected entry in the archive skipped' });
+        }
+        return;
       }
-      entry.resume();
-      return;
-    }
-    const file = path.join(o.workDir, place.rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const sink = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
-    pending.push(pipeline(entry, sink));
-    if (place.kind === 'databases') out.databases.set(place.key, file);
-    else if (place.kind === 'dns') out.zones.set(place.key, file);
-    else out.mailboxes.set(place.key, path.join(o.workDir, 'mail', place.key));
+      const file = path.join(o.workDir, place.rel);
+      work.push(async () => {
+        await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        open = await fsp.open(file, 'wx', 0o600);
+      });
+      if (place.kind === 'databases') out.databases.set(place.key, file);
+      else if (place.kind === 'dns') out.zones.set(place.key, file);
+      else out.mailboxes.set(place.key, path.join(o.workDir, 'mail', place.key));
+    },
+    data(piece) {
+      if (taking) work.push(() => open!.writeFile(piece));
+    },
+    entryEnd() {
+      if (!taking) return;
+      taking = false;
+      work.push(async () => { const f = open!; open = null; await f.close(); });
+    },
   });
-  const splitter = o.source.compression === 'zstd' ? new ZstdFrameSplitter() : null;
-  const decompress = o.source.compression === 'zstd' ? zlib.createZstdDecompress() : zlib.createGunzip();
-  async function* pieces() {
-    for await (const chunk of o.source.open()) {
-      if (splitter) yield* splitter.push(chunk);
-      else yield chunk;
+  try {
+    for await (const chunk of tarBytes(o.source)) {
+      o.signal?.throwIfAborted();
+      reader.push(chunk);
+      for (const step of work.splice(0)) await step();
     }
-    splitter?.end();
+    reader.end();
+  } finally {
+    await (open as FileHandle | null)?.close();
   }
-  await pipeline(Readable.from(pieces()), decompress, parser as unknown as Writable, { signal: o.signal });
-  await Promise.all(pending);
   return out;
 }

@@ -10,12 +10,13 @@
 // What is refused is skipped and reported as a warning line; stdout carries JSON lines.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { Parser, type ReadEntry } from 'tar';
+import { TarReader, type TarEntry } from '../archive/tar-reader.ts';
 import { dropPrivileges } from '../sources/common/drop-privileges.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
 import { safeComponents, filesRelative, isOtherPart } from './entry-path.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 import { OrderedWork } from './ordered-work.ts';
+import { EXTRACT_CORRUPT_EXIT } from './extract-exit.ts';
 import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
 import { inflateMembers } from '../archive/gzip-members.ts';
 import { Readable } from 'node:stream';
@@ -75,10 +76,9 @@ function main(): void {
     if (paused && held < MAX_HELD / 2) { paused = false; decompress.resume(); }
   };
 
-  const skip = (entry: ReadEntry, code: string, path: string, message: string) => {
+  const skip = (code: string, path: string, message: string) => {
     stats.skipped++;
     warn(code, path, message);
-    entry.resume();
   };
 
   /** Removes whatever is at parent/name without following it; a directory goes with its tree. */
@@ -101,45 +101,52 @@ function main(): void {
     return false;
   };
 
-  const modeOf = (entry: ReadEntry, name: string): number => {
-    const mode = (entry.mode ?? 0o644) & 0o7777;
+  const modeOf = (entry: TarEntry, name: string): number => {
+    const mode = entry.mode & 0o7777;
     if (mode & 0o6000) warn(RESTORE_WARNINGS.setid, name, 'setuid/setgid bits stripped');
     return mode & 0o1777;
   };
 
-  const onEntry = (entry: ReadEntry): void => {
+  /** The body of the file entry being read, when it is to be written. */
+  let current: EntryBody | null = null;
+
+  const onEntry = (entry: TarEntry): void => {
+    current = null;
     const name = entry.path;
     const rel = filesRelative(name);
     if (rel === null) {
-      if (isOtherPart(name.replace(/\/+$/, ''))) entry.resume();
-      else skip(entry, RESTORE_WARNINGS.outside, name, 'entry outside files/ skipped');
+      if (!isOtherPart(name)) skip(RESTORE_WARNINGS.outside, name, 'entry outside files/ skipped');
       return;
     }
     const parts = safeComponents(rel);
-    if (parts === null) return skip(entry, RESTORE_WARNINGS.unsafePath, name, 'absolute path or `..` refused');
+    if (parts === null) return skip(RESTORE_WARNINGS.unsafePath, name, 'absolute path or `..` refused');
     const type = entry.type;
-    if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
-      return skip(entry, RESTORE_WARNINGS.special, name, `${type} refused`);
+    if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
+      return skip(RESTORE_WARNINGS.special, name, `${type} refused`);
     }
     if (parts.length === 0) {
       // The home directory itself: only its mode and mtime are taken.
-      if (type === 'Directory') deferredDirs.push({ parts, mode: modeOf(entry, name), mtime: entry.mtime });
-      entry.resume();
+      if (type === 'directory') deferredDirs.push({ parts, mode: modeOf(entry, name), mtime: mtimeOf(entry) });
       return;
     }
-    const isFile = type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
     // Entries are applied one at a time, in order; a file's data waits in `body` until its turn.
     const body: EntryBody = { pending: [], live: null, ended: false, onEnd: null };
-    if (isFile) {
-      entry.on('data', (c: Buffer) => {
-        if (body.live) body.live(c);
-        else { body.pending.push(c); hold(c.length); }
-      });
-      entry.on('end', () => { body.ended = true; body.onEnd?.(); });
-    } else {
-      entry.resume();
-    }
-    work.push(() => apply(entry, name, parts, type, body));
+    if (type === 'file') current = body;
+    work.push(() => apply(entry, name, parts, body));
+  };
+
+  const onData = (piece: Buffer): void => {
+    if (!current) return;
+    if (current.live) current.live(piece);
+    else { current.pending.push(piece); hold(piece.length); }
+  };
+
+  const onEntryEnd = (): void => {
+    const body = current;
+    current = null;
+    if (!body) return;
+    body.ended = true;
+    body.onEnd?.();
   };
 
   const progress = (bytes: number): void => {
@@ -162,7 +169,7 @@ function main(): void {
     }
   };
 
-  const apply = (entry: ReadEntry, name: string, parts: string[], type: string, body: EntryBody): void | Promise<void> => {
+  const apply = (entry: TarEntry, name: string, parts: string[], body: EntryBody): void | Promise<void> => {
     // From here on the entry's data is written as it comes, or dropped if it is refused.
     const waiting = body.pending.splice(0);
     release(waiting.reduce((n, c) => n + c.length, 0));
@@ -173,22 +180,20 @@ function main(): void {
       parentFd = dirs.open(parts.slice(0, -1), true);
     } catch (err) {
       const code = errCode(err);
-      if (code === 'ELOOP' || code === 'ENOTDIR') return skip(entry, RESTORE_WARNINGS.throughLink, name, 'a parent directory is a symlink or not a directory; nothing written through it');
-      return skip(entry, RESTORE_WARNINGS.failed, name, `parent directory cannot be opened (${code})`);
+      if (code === 'ELOOP' || code === 'ENOTDIR') return skip(RESTORE_WARNINGS.throughLink, name, 'a parent directory is a symlink or not a directory; nothing written through it');
+      return skip(RESTORE_WARNINGS.failed, name, `parent directory cannot be opened (${code})`);
     }
     const at = `/proc/self/fd/${parentFd}/${base}`;
+    const mtime = mtimeOf(entry);
     try {
-      switch (type) {
-        case 'Directory': {
+      switch (entry.type) {
+        case 'directory': {
           if (!clear(parentFd, base, parts, true)) fs.mkdirSync(at, 0o700);
-          deferredDirs.push({ parts, mode: modeOf(entry, name), mtime: entry.mtime });
+          deferredDirs.push({ parts, mode: modeOf(entry, name), mtime });
           stats.directories++;
-          entry.resume();
           return;
         }
-        case 'File':
-        case 'OldFile':
-        case 'ContiguousFile': {
+        case 'file': {
           // Synchronous calls: for tens of thousands of small files, threadpool round trips and
           // their promises cost more than the calls themselves.
           const fd = createFile(parentFd, base, parts, modeOf(entry, name));
@@ -207,7 +212,7 @@ function main(): void {
           const finish = () => {
             try {
               if (failed) throw failed;
-              if (entry.mtime) fs.futimesSync(fd, entry.mtime, entry.mtime);
+              if (mtime) fs.futimesSync(fd, mtime, mtime);
               const st = fs.fstatSync(fd);
               created.set(parts.join('/'), { dev: st.dev, ino: st.ino });
               stats.files++;
@@ -221,26 +226,25 @@ function main(): void {
           body.live = write;
           return new Promise<void>((resolve) => { body.onEnd = () => { finish(); resolve(); }; });
         }
-        case 'SymbolicLink': {
+        case 'symlink': {
           clear(parentFd, base, parts, false);
-          fs.symlinkSync(entry.linkpath ?? '', at);
-          if (entry.mtime) fs.lutimesSync(at, entry.mtime, entry.mtime);
+          fs.symlinkSync(entry.linkPath, at);
+          if (mtime) fs.lutimesSync(at, mtime, mtime);
           stats.symlinks++;
-          entry.resume();
           return;
         }
-        case 'Link': {
-          const srcRel = filesRelative(entry.linkpath ?? '');
+        case 'hardlink': {
+          const srcRel = filesRelative(entry.linkPath);
           const srcParts = srcRel === null ? null : safeComponents(srcRel);
           const known = srcParts && srcParts.length ? created.get(srcParts.join('/')) : undefined;
-          if (!srcParts || !known) return skip(entry, RESTORE_WARNINGS.hardlink, name, 'hard link to something this archive did not restore refused');
+          if (!srcParts || !known) return skip(RESTORE_WARNINGS.hardlink, name, 'hard link to something this archive did not restore refused');
           // Resolve the source again without following links, and check it is still our file.
           // The source directory is held outside the chain: opening the destination moves the chain.
           const srcDir = dirs.openDetached(srcParts.slice(0, -1));
           try {
             const srcAt = `/proc/self/fd/${srcDir}/${srcParts[srcParts.length - 1]}`;
             const st = fs.lstatSync(srcAt);
-            if (!st.isFile() || st.ino !== known.ino || st.dev !== known.dev) return skip(entry, RESTORE_WARNINGS.hardlink, name, 'hard link source changed; refused');
+            if (!st.isFile() || st.ino !== known.ino || st.dev !== known.dev) return skip(RESTORE_WARNINGS.hardlink, name, 'hard link source changed; refused');
             const dstDir = dirs.open(parts.slice(0, -1), true);
             clear(dstDir, base, parts, false);
             fs.linkSync(srcAt, `/proc/self/fd/${dstDir}/${base}`);
@@ -248,28 +252,30 @@ function main(): void {
             fs.closeSync(srcDir);
           }
           stats.hardlinks++;
-          entry.resume();
           return;
         }
         default:
-          return skip(entry, RESTORE_WARNINGS.special, name, `entry of type ${type} skipped`);
+          return skip(RESTORE_WARNINGS.special, name, `entry of type ${entry.typeflag} skipped`);
       }
     } catch (err) {
       const code = errCode(err);
-      if (code === 'ELOOP') return skip(entry, RESTORE_WARNINGS.throughLink, name, 'would write through a symlink; refused');
-      return skip(entry, RESTORE_WARNINGS.failed, name, `cannot be restored (${code})`);
+      if (code === 'ELOOP') return skip(RESTORE_WARNINGS.throughLink, name, 'would write through a symlink; refused');
+      return skip(RESTORE_WARNINGS.failed, name, `cannot be restored (${code})`);
     }
   };
 
-  const parser = new Parser({ strict: false });
-  parser.on('entry', onEntry);
-  parser.on('warn', (code: string, message: string | Error) => warn(RESTORE_WARNINGS.tar, '', `${code}: ${message instanceof Error ? message.message : message}`));
-
+  // The same reader that verified the archive; what it refuses ends the extraction.
+  const reader = new TarReader({ entry: onEntry, data: onData, entryEnd: onEntryEnd });
   const decompress = cfg.compression === 'gzip' && cfg.gzipMembers ? memberDecoder() : streamDecoder(cfg.compression);
-  decompress.on('data', (b: Buffer) => parser.write(b));
-  decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`));
-  decompress.on('end', () => parser.end());
-  parser.on('end', () => work.whenIdle(() => {
+  decompress.on('data', (b: Buffer) => {
+    try { reader.push(b); } catch (err) { fail((err as Error).message, EXTRACT_CORRUPT_EXIT); }
+  });
+  decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`, EXTRACT_CORRUPT_EXIT));
+  decompress.on('end', () => {
+    try { reader.end(); } catch (err) { fail((err as Error).message, EXTRACT_CORRUPT_EXIT); }
+    finish();
+  });
+  const finish = () => work.whenIdle(() => {
     dirs.close();
     // Deepest first, so setting a parent's mtime comes after its children were written.
     deferredDirs.sort((a, b) => b.parts.length - a.parts.length);
@@ -285,8 +291,10 @@ function main(): void {
     dirs.close();
     send({ t: 'done', ...stats });
     process.exit(0);
-  }));
+  });
 }
+
+const mtimeOf = (entry: TarEntry): Date => new Date(entry.mtime * 1000);
 
 /**
  * gzip members decoded several at a time. The daemon checked the archive's sha256 before this
@@ -318,9 +326,9 @@ function streamDecoder(compression: 'gzip' | 'zstd'): Readable {
   return decompress;
 }
 
-function fail(message: string): never {
+function fail(message: string, exitCode = 2): never {
   process.stderr.write(`${message}\n`);
-  process.exit(2);
+  process.exit(exitCode);
 }
 
 try {

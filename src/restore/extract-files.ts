@@ -9,6 +9,7 @@ import type { SourceWarning } from '../core/index.ts';
 import type { ArchiveSource } from '../archive/archive-source.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 import { siblingModule } from '../core/sibling-module.ts';
+import { EXTRACT_CORRUPT_EXIT } from './extract-exit.ts';
 
 export interface ExtractFilesOptions {
   source: ArchiveSource;
@@ -72,6 +73,9 @@ export async function extractFiles(o: ExtractFilesOptions): Promise<ExtractStats
     });
     const code = await exited;
     o.signal?.throwIfAborted();
+    if (code === EXTRACT_CORRUPT_EXIT) {
+      throw new AgentError('AGENT_E_ARCHIVE_CORRUPT', `the archive cannot be extracted: ${stderr.trim().split('\n').pop() ?? ''}`);
+    }
     if (code !== 0 || !stats) {
       throw new AgentError('AGENT_E_INTERNAL', `the file extractor failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`);
     }

@@ -21,6 +21,8 @@ import { readableCopies } from './restore-source.ts';
 
 const ALL_PARTS: RestorePartName[] = ['files', 'databases', 'mail', 'dns'];
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** A small imported archive may always expand this far (config archive.maxExpansionRatio). */
+const IMPORT_EXPANSION_FLOOR = 64 * 1024 * 1024;
 
 export class RestoreService implements RestoreOperations {
   readonly #store: Store;
@@ -119,7 +121,9 @@ export class RestoreService implements RestoreOperations {
     try {
       inputs.forEach((f, i) => { fs.copyFileSync(f, staged[i]!, fs.constants.COPYFILE_EXCL); fs.chmodSync(staged[i]!, 0o600); });
       const source = localArchive(staged, compression);
-      const checked = await verifyArchive(source);
+      const compressed = staged.reduce((n, f) => n + fs.statSync(f).size, 0);
+      const maxTarBytes = Math.max(IMPORT_EXPANSION_FLOOR, compressed * this.#config().archive.maxExpansionRatio);
+      const checked = await verifyArchive(source, { maxTarBytes });
       const manifest = await readManifest(source);
       const account = accountOverride ?? String(manifest.username ?? '');
       if (!NAME.test(account) || !this.#store.accounts.get(account)) {

@@ -56,5 +56,5 @@ export const snapshotImport = defineMethod({
     account: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'The account it belongs to here; default: the manifest\'s username.' })),
   }, { additionalProperties: false }),
   result: Type.Object({ snapshotId: Type.String(), account: Type.String(), bytes: Type.Integer(), files: Type.Integer(), parts: Type.Integer() }),
-  errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_INVALID', 'AGENT_E_ARCHIVE_CORRUPT'],
+  errors: ['AGENT_E_NOT_FOUND', 'AGENT_E_INVALID', 'AGENT_E_ARCHIVE_CORRUPT', 'AGENT_E_ARCHIVE_EXPANSION'],
 });
