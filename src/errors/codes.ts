@@ -31,7 +31,7 @@ export const ERROR_CODES = {
   AGENT_E_DB_DUMP: { rpc: 1101, retryable: true, summary: 'A database dump failed; the message summarises the dump tool\'s stderr.' },
   AGENT_E_DB_UNAVAILABLE: { rpc: 1103, retryable: true, summary: 'A database server could not be reached (connection refused, no socket, unknown host); the message names the engine, the databases and the phase (size check before a backup, estimate, or dump).' },
   AGENT_E_ARCHIVE_CORRUPT: { rpc: 1102, retryable: false, summary: 'An archive is truncated, corrupted, or does not match its recorded checksums.' },
-  AGENT_E_ARCHIVE_EXPANSION: { rpc: 1103, retryable: false, summary: 'An archive given to snapshot.import decompresses to more than `archive.maxExpansionRatio` times its size (a decompression bomb); it was refused while it was read.' },
+  AGENT_E_ARCHIVE_EXPANSION: { rpc: 1104, retryable: false, summary: 'An archive given to snapshot.import decompresses to more than `archive.maxExpansionRatio` times its size (a decompression bomb); it was refused while it was read.' },
   AGENT_E_DEST_AUTH: { rpc: 1200, retryable: false, summary: 'The destination refused the credentials.' },
   AGENT_E_DEST_UNREACHABLE: { rpc: 1201, retryable: true, summary: 'The destination could not be reached (DNS, connection refused, timeout, TLS).' },
   AGENT_E_DEST_PERMISSION: { rpc: 1202, retryable: false, summary: 'The destination accepted the credentials but refused the operation.' },

@@ -31,6 +31,6 @@ t.test('a stream expanding past maxTarBytes is refused, gzip and zstd', async (t
     const file = path.join(dir, name);
     await pipeline(zerosTar(), compressor(), fs.createWriteStream(file));
     await t.rejects(verifyArchive(file, { maxTarBytes: 64 * MiB }), { code: 'AGENT_E_ARCHIVE_EXPANSION' }, `${name}: refused past 64 MiB`);
-    t.match(await verifyArchive(file), { files: 3 }, `${name}: verifies without the bound`);
+    t.match(await verifyArchive(file), { files: 1, entries: 3 }, `${name}: verifies without the bound`);
   }
 });
