@@ -127,7 +127,7 @@ export class Daemon {
       admin: new RpcServer('admin', { path: cfg.rpc.adminSocket, mode: cfg.rpc.adminMode, group: cfg.rpc.adminGroup }, new Dispatcher('admin', methods, onInternal), limits, init.log),
       panel: new RpcServer('panel', { path: cfg.rpc.panelSocket, mode: cfg.rpc.panelMode, group: cfg.rpc.panelGroup }, new Dispatcher('panel', methods, onInternal), limits, init.log),
     };
-    this.#download = new DownloadServer(init.log, createDownloadHandler({
+    this.#download = new DownloadServer(init.log, cfg.download, createDownloadHandler({
       store: this.store, clock: init.clock, log: init.log,
       files: (snap) => this.snapshots.files(snap),
       fileName: (snap) => snap.parts[0]!.replace(/\.part\d+$/, ''),
