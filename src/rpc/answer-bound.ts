@@ -39,7 +39,8 @@ export function boundedAnswerJson(answer: RpcResponse | RpcResponse[], maxBytes:
   let used = 2; // the brackets
   for (const element of answer) {
     const budget = maxBytes - used - (parts.length ? 1 : 0);
-    const text = serialize(element);
+    // Once the bound is reached nothing more is serialized, only answered with its error.
+    const text = budget > 0 ? serialize(element) : null;
     if (text !== null && fits(text, budget)) {
       used += Buffer.byteLength(text) + (parts.length ? 1 : 0);
       parts.push(text);

@@ -4,6 +4,7 @@ import { METHODS, buildOpenRpcDocument, type MethodDescriptor } from '../../prot
 import type { Handler, RegisteredMethod } from '../dispatcher.ts';
 import type { SocketKind } from '../call-context.ts';
 import type { RpcServices } from '../services.ts';
+import { frozenResult } from '../answer-json.ts';
 import { agentStatusHandler } from './agent.ts';
 import { accountHandlers } from './accounts.ts';
 import { packageHandlers } from './packages.ts';
@@ -52,11 +53,12 @@ export function registeredMethods(s: RpcServices): RegisteredMethod[] {
   }
   const visible = (kind: SocketKind): MethodDescriptor[] => out.map((m) => m.descriptor).filter((d) => kind === 'admin' || d.scope === 'tenant');
   for (const kind of ['admin', 'panel'] as const) {
-    discover[kind] = buildOpenRpcDocument(visible(kind), {
+    // Frozen: the same document for every call, checked for secrets and serialized once.
+    discover[kind] = frozenResult(buildOpenRpcDocument(visible(kind), {
       title: `hostagent ${kind === 'admin' ? 'admin' : 'panel'} API`,
       version: s.version,
       description: kind === 'admin' ? 'Every method; served on the admin socket.' : 'Tenant-scoped methods; served on the panel socket.',
-    });
+    }));
   }
   return out;
 }
