@@ -19,6 +19,7 @@ import { RestoreService } from './restore/restore-service.ts';
 import { publishJobEvents } from './job-events.ts';
 import { NotificationCenter, validateNotificationConfig } from './notifications.ts';
 import { readAgentConfig } from './agent-config.ts';
+import { socketLimits } from './socket-limits.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import type { JobRecord } from '../core/jobs/index.ts';
 import type { SnapshotRow } from '../core/model.ts';
@@ -121,12 +122,12 @@ export class Daemon {
     };
     const methods = registeredMethods(services);
     const onInternal = (err: unknown, ctx: { requestId: string }, method: string) => this.log.error({ err, requestId: ctx.requestId, method }, 'rpc handler failed');
-    const limits = this.#connectionLimits();
+    const limits = socketLimits(this.#config.rpc);
     this.#rpc = {
       admin: new RpcServer('admin', { path: cfg.rpc.adminSocket, mode: cfg.rpc.adminMode, group: cfg.rpc.adminGroup }, new Dispatcher('admin', methods, onInternal), limits, init.log),
       panel: new RpcServer('panel', { path: cfg.rpc.panelSocket, mode: cfg.rpc.panelMode, group: cfg.rpc.panelGroup }, new Dispatcher('panel', methods, onInternal), limits, init.log),
     };
-    this.#download = new DownloadServer(init.log, createDownloadHandler({
+    this.#download = new DownloadServer(init.log, cfg.download, createDownloadHandler({
       store: this.store, clock: init.clock, log: init.log,
       files: (snap) => this.snapshots.files(snap),
       fileName: (snap) => snap.parts[0]!.replace(/\.part\d+$/, ''),
@@ -212,11 +213,6 @@ export class Daemon {
     return `ready; ${q.running} running, ${q.queued} queued`;
   }
 
-  #connectionLimits() {
-    const r = this.#config.rpc;
-    return { maxLineBytes: r.maxLineBytes, maxInFlight: r.maxInFlight, maxConnections: r.maxConnections, maxEventBacklogBytes: 4 * 1024 * 1024 };
-  }
-
   /**
    * Re-reads the config file. A bad file is refused and the running config kept; connections
    * are never dropped. Socket and state paths only change on restart.
@@ -231,7 +227,7 @@ export class Daemon {
       if (next.rpc.adminSocket !== this.#config.rpc.adminSocket || next.rpc.panelSocket !== this.#config.rpc.panelSocket) needsRestart.push('rpc' as never);
       this.#config = next;
       this.log.level = next.log.level;
-      for (const s of Object.values(this.#rpc)) s.setLimits(this.#connectionLimits());
+      for (const s of Object.values(this.#rpc)) s.setLimits(socketLimits(this.#config.rpc));
       this.queue.setLimits(next.jobs.concurrency, next.jobs.maxQueued);
       this.notifications.reconfigure(next);
       if (needsRestart.length) this.log.warn({ sections: needsRestart }, 'config reloaded; changed paths take effect at the next restart');

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isAgentError } from '../errors/index.ts';
 import { VERSION } from '../system/version.ts';
+import { installProcessGuards } from '../system/process-guards.ts';
 import { readAgentConfig } from './agent-config.ts';
 import { Daemon } from './daemon.ts';
 
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
       stopRequested = true;
       if (daemon) stop(daemon);
     };
+    installProcessGuards(() => daemon?.log ?? null);
     process.on('SIGHUP', () => daemon?.reload());
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);

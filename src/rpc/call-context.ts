@@ -11,5 +11,11 @@ export interface CallContext {
   readonly requestId: string;
   readonly log: Logger;
   /** The connection the call came on, for event subscriptions. */
-  readonly connection: { readonly id: number; push(method: string, params: unknown): void; onClose(fn: () => void): void };
+  readonly connection: {
+    readonly id: number;
+    push(method: string, params: unknown): void;
+    onClose(fn: () => void): void;
+    /** Keeps the connection from being closed as idle until the returned release is called. */
+    holdOpen(): () => void;
+  };
 }

@@ -1,5 +1,5 @@
 export { Dispatcher, takesActor, type Handler, type RegisteredMethod } from './dispatcher.ts';
-export { RpcServer } from './rpc-server.ts';
+export { RpcServer, type SocketLimits } from './rpc-server.ts';
 export { RpcConnection, type ConnectionLimits } from './connection.ts';
 export { registeredMethods } from './handlers/index.ts';
 export type { RpcServices } from './services.ts';

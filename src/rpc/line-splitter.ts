@@ -22,6 +22,11 @@ export class LineSplitter {
     return this.#overflowed;
   }
 
+  /** True while a frame has begun and its newline has not arrived yet. */
+  get partial(): boolean {
+    return this.#pending > 0;
+  }
+
   /** Returns the complete frames in the chunk; after an overflow it returns nothing more. */
   push(chunk: Buffer): Frame[] {
     if (this.#overflowed) return [];

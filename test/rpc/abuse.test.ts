@@ -42,7 +42,9 @@ let child: Promise<{ sock: string; rss: () => number }> | null = null;
 function childDaemon(): Promise<{ sock: string; rss: () => number }> {
   child ??= (async () => {
     const dir = tempDir(t);
-    writeDevConfig(dir, { log: { level: 'warn' } });
+    // A batch of 1000 and hogs that stay unread for a while: the limits under test here are
+    // throttling and fairness, not rpc.maxBatch or the slow-reader timeout (test/security/).
+    writeDevConfig(dir, { log: { level: 'warn' }, rpc: { maxBatch: 1000, slowReaderTimeoutMs: 600_000 } });
     const d = spawnDaemon(t, ['--dev', dir]);
     await d.waitForSocket();
     const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${d.child.pid}/status`, 'utf8'))![1]) * 1024;
@@ -237,8 +239,11 @@ t.test('maxConnections is respected and frees up when connections close', async 
   }
   const over = await connect(t);
   over.send(STATUS);
-  await over.closed;
-  t.equal(over.pending, 0, 'a connection over the limit is closed without an answer');
+  const refusal = await over.nextJson<Answer>();
+  t.equal(refusal.error?.data?.code, 'AGENT_E_BUSY', 'a connection over the limit is told AGENT_E_BUSY');
+  t.equal(refusal.error?.data?.limit, MAX_CONNECTIONS);
+  if (!over.ended) await new Promise((r) => over.socket.once('end', r));
+  t.equal(over.pending, 0, 'and its side closed, its request unanswered');
   t.ok((await statusRoundTrip(panelPath)).answer.result, 'the limit is per socket: the panel socket still serves');
   held.pop()!.destroy();
   await new Promise((r) => setTimeout(r, 50));

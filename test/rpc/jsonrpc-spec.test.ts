@@ -8,6 +8,8 @@ import t, { type Test } from 'tap';
 import { Type } from '@sinclair/typebox';
 import { pino } from 'pino';
 import { defineMethod, EmptyParams } from '../../src/protocol/index.ts';
+import { socketLimits } from '../../src/app/socket-limits.ts';
+import { parseConfig } from '../../src/config/index.ts';
 import { Dispatcher, RpcServer, type RegisteredMethod } from '../../src/rpc/index.ts';
 import { tempDir } from '../helpers/daemon.ts';
 import { LineSocket } from './line-socket.ts';
@@ -95,7 +97,7 @@ const sockPath = path.join(dir, 'spec.sock');
 const log = pino({ level: 'silent' });
 const server = new RpcServer('admin', { path: sockPath, mode: '0600', group: null },
   new Dispatcher('admin', methods, (err) => t.fail(`handler fault: ${String(err)}`)),
-  { maxLineBytes: 64 * 1024, maxInFlight: 32, maxConnections: 16, maxEventBacklogBytes: 1024 * 1024 }, log);
+  { ...socketLimits(parseConfig({}).rpc), maxLineBytes: 64 * 1024, maxInFlight: 32, maxConnections: 16, maxEventBacklogBytes: 1024 * 1024 }, log);
 await server.listen();
 t.teardown(() => {
   server.stopListening();

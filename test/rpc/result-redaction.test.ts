@@ -5,6 +5,8 @@ import t from 'tap';
 import { Type } from '@sinclair/typebox';
 import { pino } from 'pino';
 import { defineMethod, EmptyParams } from '../../src/protocol/index.ts';
+import { socketLimits } from '../../src/app/socket-limits.ts';
+import { parseConfig } from '../../src/config/index.ts';
 import { Dispatcher, RpcServer, type RegisteredMethod } from '../../src/rpc/index.ts';
 import { needsRedaction, redact } from '../../src/core/index.ts';
 import { tempDir } from '../helpers/daemon.ts';
@@ -42,7 +44,7 @@ const methods: RegisteredMethod[] = Object.entries(results).map(([name, value]) 
 const dir = tempDir(t, 'hostagent-redaction-');
 const server = new RpcServer('admin', { path: path.join(dir, 'r.sock'), mode: '0600', group: null },
   new Dispatcher('admin', methods, (err) => t.fail(String(err))),
-  { maxLineBytes: 64 * 1024, maxInFlight: 16, maxConnections: 4, maxEventBacklogBytes: 1024 * 1024 }, pino({ level: 'silent' }));
+  { ...socketLimits(parseConfig({}).rpc), maxLineBytes: 64 * 1024, maxInFlight: 16, maxConnections: 4, maxEventBacklogBytes: 1024 * 1024 }, pino({ level: 'silent' }));
 await server.listen();
 t.teardown(() => { server.stopListening(); server.closeConnections(); });
 const c = await LineSocket.connect(server.spec.path);

@@ -5,9 +5,9 @@ import type { CallContext } from '../call-context.ts';
 import type { RpcServices } from '../services.ts';
 import { assertOwnAccount } from './access.ts';
 
-/** Subscriptions live as long as the connection that made them. */
+/** Subscriptions live as long as the connection that made them, and keep it from idling out. */
 export function eventHandlers(s: RpcServices) {
-  const owners = new Map<string, number>();
+  const owners = new Map<string, { connection: number; release: () => void }>();
   return {
     'events.subscribe': (p: ParamsOf<typeof M.eventsSubscribe>, ctx: CallContext) => {
       if (p.account !== undefined) assertOwnAccount(p.actor, p.account);
@@ -18,17 +18,21 @@ export function eventHandlers(s: RpcServices) {
         types: p.types ? new Set(p.types) : null,
         deliver: (e) => ctx.connection.push(e.type, { ...e.payload, account: e.account, subscriptionId: id }),
       });
-      owners.set(id, ctx.connection.id);
+      const release = ctx.connection.holdOpen();
+      owners.set(id, { connection: ctx.connection.id, release });
       ctx.connection.onClose(() => {
         unsubscribe();
+        release();
         owners.delete(id);
       });
       return { subscriptionId: id };
     },
     'events.unsubscribe': (p: ParamsOf<typeof M.eventsUnsubscribe>, ctx: CallContext) => {
       // Only the connection that subscribed may end it; others learn nothing about the id.
-      if (owners.get(p.subscriptionId) !== ctx.connection.id) return { unsubscribed: false };
+      const owner = owners.get(p.subscriptionId);
+      if (owner?.connection !== ctx.connection.id) return { unsubscribed: false };
       owners.delete(p.subscriptionId);
+      owner.release();
       return { unsubscribed: s.events.unsubscribe(p.subscriptionId) };
     },
   };

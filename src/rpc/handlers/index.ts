@@ -53,8 +53,8 @@ export function registeredMethods(s: RpcServices): RegisteredMethod[] {
   }
   const visible = (kind: SocketKind): MethodDescriptor[] => out.map((m) => m.descriptor).filter((d) => kind === 'admin' || d.scope === 'tenant');
   for (const kind of ['admin', 'panel'] as const) {
-    // Built from the descriptors only, so it goes out unredacted: redaction would turn schemas of
-    // secret-named params into "***" and break the document.
+    // Built from the descriptors only, so it goes out unredacted (redaction would turn schemas of
+    // secret-named params into "***"); frozen, so it is serialized once, not per call of a batch.
     discover[kind] = codeBuiltResult(buildOpenRpcDocument(visible(kind), {
       title: `hostagent ${kind === 'admin' ? 'admin' : 'panel'} API`,
       version: s.version,
