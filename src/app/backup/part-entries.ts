@@ -45,6 +45,6 @@ export async function* partEntries(c: PartContext): AsyncGenerator<ArchiveEntry>
   }
   if (c.parts.includes('dns') && c.account.zones?.length) {
     c.phase('dns');
-    yield* dnsEntries(c.account.zones);
+    yield* dnsEntries(c.account.zones, { as: { uid: c.account.uid, gid: c.account.gid }, priority: c.priority, signal: c.signal });
   }
 }
