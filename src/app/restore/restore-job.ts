@@ -198,7 +198,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
             continue;
           }
           const target = p.mode === 'in-place' ? def.file : path.join(path.dirname(def.file), `${path.basename(def.file)}.restore-${p.stamp}`);
-          writeZone(fs.readFileSync(file, 'utf8'), target);
+          await writeZone(fs.readFileSync(file), target, { as: { uid: account.uid, gid: account.gid }, signal: ctx.signal });
           done.zones.push(target);
         }
         Object.assign(result, done);
