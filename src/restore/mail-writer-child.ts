@@ -6,19 +6,20 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dropPrivileges } from '../sources/common/drop-privileges.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
+import { openDirBelow } from '../sources/common/fd-walk.ts';
 
 interface Header { folder: string; subdir: 'cur' | 'new'; filename: string; size: number; mtime: number }
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
 function main(): void {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as { maildir: string; uid: number; gid: number };
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as { anchor: string; rest: string[]; uid: number; gid: number };
   dropPrivileges(cfg.uid, cfg.gid);
   process.umask(0o077);
   // Made as the owner: a wiped Maildir comes back owned by the right user, and root never
-  // creates anything in a tenant-controlled path.
-  fs.mkdirSync(cfg.maildir, { recursive: true, mode: 0o700 });
-  const rootFd = fs.openSync(cfg.maildir, DIR_FLAGS);
+  // creates anything in a tenant-controlled path. Opened fd-relative from the root-owned anchor
+  // with O_NOFOLLOW: a parent swapped for a symlink fails instead of leading elsewhere.
+  const rootFd = openDirBelow(cfg.anchor, cfg.rest, true);
   const dirs = new DirChain(rootFd);
   const present = new Map<string, Set<string>>();
   const stats = { written: 0, present: 0 };

@@ -45,9 +45,9 @@ export interface MailRestoreOptions {
 }
 
 export async function restoreMailbox(o: MailRestoreOptions): Promise<{ written: number; present: number; skipped: number }> {
-  const id = process.getuid?.() === 0 ? await resolveMailOwner(o.maildir, o.owner, o.address) : null;
-  if (id && id.uid === 0) throw new AgentError('AGENT_E_INVALID', `mailbox ${o.address}: mail is never written as root`);
-  const cfg = JSON.stringify({ maildir: o.maildir, uid: id?.uid ?? process.getuid?.(), gid: id?.gid ?? process.getgid?.() });
+  // Never as root, and only as whoever decides the Maildir's path (owner.ts).
+  const id = await resolveMailOwner(o.maildir, o.owner, o.address);
+  const cfg = JSON.stringify({ anchor: id.anchor, rest: id.rest, uid: id.uid, gid: id.gid });
   const child = spawn(process.execPath, [CHILD_SCRIPT, cfg], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
   const onAbort = () => child.kill('SIGKILL');
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -39,7 +39,7 @@ export async function* partEntries(c: PartContext): AsyncGenerator<ArchiveEntry>
   if (c.parts.includes('mail') && c.account.mailboxes?.length) {
     c.phase('mail');
     yield* mailboxesEntries(
-      c.account.mailboxes.map((m) => ({ address: m.address, maildir: m.maildir, owner: m.owner, passwordHash: m.passwordHash ?? null })),
+      c.account.mailboxes.map((m) => ({ address: m.address, maildir: m.maildir, owner: m.owner ?? c.account.uid, passwordHash: m.passwordHash ?? null })),
       { spoolDir: c.workDir, priority: c.priority, signal: c.signal, onWarning: (w) => c.warn(w) },
     );
   }

@@ -29,7 +29,7 @@ export interface MailboxSpec {
   address: string;
   /** Absolute path of the Maildir (the INBOX; Maildir++ subfolders inside it). */
   maildir: string;
-  /** Unix user name or uid the Maildir is read as; default: the Maildir directory's owner. */
+  /** Unix user name or uid the Maildir is read as; it must be who decides the Maildir's path, which is the default. */
   owner?: string | number;
   /** The mailbox's password hash as the mail server stores it; exported only when Argon2id. */
   passwordHash?: string | null;
@@ -129,10 +129,11 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
   const memoryLimit = options.memoryLimit ?? 1024 * 1024;
 
   const isRoot = process.getuid?.() === 0;
-  const id = isRoot ? await resolveMailOwner(mailbox.maildir, mailbox.owner, address) : null;
+  const place = await resolveMailOwner(mailbox.maildir, mailbox.owner, address);
+  const id = isRoot ? place : null;
   const { child, exited } = startChild({
     command: id ? nodeForUnprivilegedChildren() : process.execPath,
-    args: [CHILD_SCRIPT, mailbox.maildir],
+    args: [CHILD_SCRIPT, JSON.stringify({ anchor: place.anchor, rest: place.rest })],
     // A minimal environment: the child runs as the tenant and needs nothing of ours.
     env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
     cwd: '/',

@@ -1,16 +1,19 @@
 // Runs as the mailbox owner (uid/gid set by the daemon, no supplementary groups) and streams a
-// Maildir to stdout in the frames of reader-protocol.ts. Self-contained on purpose: it loads
-// nothing of the daemon. Symlinks are never followed; tmp/ (deliveries in progress) is skipped.
-//   node maildir-reader-child.ts <maildir>
+// Maildir to stdout in the frames of reader-protocol.ts. It loads almost nothing of the daemon.
+// The Maildir is opened fd-relative with O_NOFOLLOW from the root-owned anchor the daemon
+// names (owner.ts), so a swapped parent directory fails instead of leading elsewhere. Symlinks
+// are never followed; tmp/ (deliveries in progress) is skipped.
+//   node maildir-reader-child.ts '{"anchor":"/home","rest":["alice","Maildir"]}'
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { ReaderFrame } from './reader-protocol.ts';
 import { byName } from '../../core/by-name.ts';
+import { openDirBelow } from '../common/fd-walk.ts';
 
 const CHUNK = 256 * 1024;
-const root = process.argv[2];
+const place = JSON.parse(process.argv[2] ?? 'null') as { anchor: string; rest: string[] } | null;
 
 async function send(data: Buffer | string): Promise<void> {
   if (!process.stdout.write(data)) await once(process.stdout, 'drain');
@@ -138,11 +141,10 @@ async function sendFolder(folder: string, folderDir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!root) throw Object.assign(new Error('usage: maildir-reader-child.ts <maildir>'), { code: 'EINVAL' });
-  const st = await fsp.lstat(root);
-  if (st.isSymbolicLink()) throw Object.assign(new Error(`${root} is a symbolic link`), { code: 'ELOOP' });
-  if (!st.isDirectory()) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
-  if (!isFolder(root)) throw Object.assign(new Error(`${root} is not a Maildir (no cur/ or new/)`), { code: 'ENOTMAILDIR' });
+  if (!place || !Array.isArray(place.rest)) throw Object.assign(new Error('usage: maildir-reader-child.ts <place>'), { code: 'EINVAL' });
+  // Every later path goes through this open descriptor (/proc/self/fd/N), never the path again.
+  const root = `/proc/self/fd/${openDirBelow(place.anchor, place.rest)}`;
+  if (!isFolder(root)) throw Object.assign(new Error('not a Maildir (no cur/ or new/)'), { code: 'ENOTMAILDIR' });
   await sendFolder('', root);
   for (const e of (await listDir(root)) ?? []) {
     if (!e.name.startsWith('.') || e.name === '.' || e.name === '..') continue;
