@@ -16,7 +16,17 @@ export function isComponent(name: unknown): name is string {
 
 /** The fd of directory anchor/dirs[0]/dirs[1]/…; with `create`, missing ones are made (0755). */
 export function openDirBelow(anchor: string, dirs: readonly string[], create = false): number {
-  let fd = fs.openSync(anchor, DIR_NOFOLLOW);
+  return walkFrom(fs.openSync(anchor, DIR_NOFOLLOW), dirs, create);
+}
+
+/** Like openDirBelow, from an open directory (which stays open; the caller closes both). */
+export function openDirBelowFd(dirFd: number, dirs: readonly string[], create = false): number {
+  return walkFrom(fs.openSync(at(dirFd, '.'), DIR_NOFOLLOW), dirs, create);
+}
+
+/** Walks `dirs` down from `start`, which it takes over (closes). */
+function walkFrom(start: number, dirs: readonly string[], create: boolean): number {
+  let fd = start;
   for (const name of dirs) {
     if (!isComponent(name)) {
       fs.closeSync(fd);
