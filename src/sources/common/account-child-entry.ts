@@ -12,6 +12,8 @@ import { encodeHead, type FrameHead } from './account-child-frame.ts';
 export interface ChildIo {
   /** Sends a frame; waits while the daemon is behind. */
   send(head: FrameHead, body?: Buffer): Promise<void>;
+  /** Streams part of the body of the last header sent with an explicit `n` (exactly n bytes in all). */
+  write(chunk: Buffer): Promise<void>;
   /** The daemon's input on stdin. */
   input: NodeJS.ReadableStream;
 }
@@ -27,6 +29,7 @@ const io: ChildIo = {
     await write(encodeHead(body ? { ...head, n: body.length } : head));
     if (body?.length) await write(body);
   },
+  write,
   input: process.stdin,
 };
 
