@@ -6,6 +6,7 @@
 // - answers in the frames of account-child-frame.ts, which the daemon reads as untrusted input,
 //   bounded in header size and total output (account-child-reader.ts).
 // When the daemon is not root it has nobody to become, and the child runs as the daemon's user.
+import type { Writable } from 'node:stream';
 import { siblingModule } from '../../core/sibling-module.ts';
 import { startChild, type ChildPriority } from './run-child.ts';
 import { AccountChildReader, FrameError } from './account-child-reader.ts';
@@ -32,8 +33,8 @@ export interface AccountChildSpec {
   /** Bound on everything the child may send. */
   maxOutputBytes: number;
   signal?: AbortSignal;
-  /** Sent on the child's stdin, then closed. */
-  input?: Buffer;
+  /** Sent on the child's stdin, then closed; 'stream': the caller writes `input` and ends it. */
+  input?: Buffer | 'stream';
 }
 
 export class AccountChildFailure extends Error {
@@ -49,6 +50,10 @@ export interface AccountChild {
   /** Frames up to (not including) the final `end`; a `fatal` frame or a bad ending throws. */
   frames(): AsyncGenerator<FrameHead>;
   reader: AccountChildReader;
+  /** The child's stdin when the spec asked for 'stream' (frames of account-child-frame.ts). */
+  input: Writable | null;
+  /** Settles once the child exited. */
+  exited: Promise<unknown>;
   /** Stops the child (if still running) and waits for it. */
   close(): Promise<void>;
 }
@@ -78,7 +83,7 @@ export function startAccountChild(spec: AccountChildSpec): AccountChild {
   });
   const done = exited.catch((err: Error) => ({ code: null, signal: null, stderr: err.message }));
   child.stdin!.on('error', () => { /* the child may stop reading; its frames say why */ });
-  child.stdin!.end(spec.input ?? Buffer.alloc(0));
+  if (spec.input !== 'stream') child.stdin!.end(spec.input ?? Buffer.alloc(0));
   const reader = new AccountChildReader(child.stdout!, spec.maxOutputBytes);
 
   const failure = async (why: string, code?: string): Promise<AccountChildFailure> => {
@@ -115,6 +120,8 @@ export function startAccountChild(spec: AccountChildSpec): AccountChild {
   return {
     frames,
     reader,
+    input: spec.input === 'stream' ? child.stdin! : null,
+    exited: done,
     async close() {
       clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
