@@ -2,7 +2,7 @@
 // target account (account-child.ts, extract-child.ts). The archive is streamed to the child's
 // stdin from the daemon, so the child never needs to read the root-only spool. Its frames are
 // checked like any untrusted input.
-import { startAccountChild } from '../sources/common/index.ts';
+import { startAccountChild, type ChildPriority } from '../sources/common/index.ts';
 import type { ExtractRequest } from './extract-child.ts';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -18,6 +18,8 @@ export interface ExtractFilesOptions {
   root: string;
   uid: number;
   gid: number;
+  /** The job's nice/ionice. */
+  priority?: ChildPriority;
   signal?: AbortSignal;
   warn(w: SourceWarning): void;
   /** The archive passed verification as gzip members of our writer's shape (decoded in parallel). */
@@ -42,7 +44,7 @@ export async function extractFiles(o: ExtractFilesOptions): Promise<ExtractStats
   }
   o.signal?.throwIfAborted();
   const request: ExtractRequest = { root: o.root, compression: o.source.compression, gzipMembers: o.gzipMembers === true };
-  const child = startAccountChild({ module: CHILD_SCRIPT, request, as: { uid: o.uid, gid: o.gid }, signal: o.signal, timeoutMs: TIMEOUT_MS, maxOutputBytes: MAX_OUTPUT, input: 'stream' });
+  const child = startAccountChild({ module: CHILD_SCRIPT, request, as: { uid: o.uid, gid: o.gid }, priority: o.priority, signal: o.signal, timeoutMs: TIMEOUT_MS, maxOutputBytes: MAX_OUTPUT, input: 'stream' });
   const feeding = pipeline(Readable.from(o.source.open()), child.input!).catch((err: NodeJS.ErrnoException) => {
     // The child stops reading when it fails; its frames say why.
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;

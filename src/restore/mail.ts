@@ -8,7 +8,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { once } from 'node:events';
 import { AgentError } from '../errors/index.ts';
-import { startAccountChild } from '../sources/common/index.ts';
+import { startAccountChild, type ChildPriority } from '../sources/common/index.ts';
 import { encodeHead } from '../sources/common/account-child-frame.ts';
 import type { SourceWarning } from '../core/index.ts';
 import { resolveMailOwner } from '../sources/mail/owner.ts';
@@ -44,6 +44,8 @@ export interface MailRestoreOptions {
   owner?: string | number;
   /** Staging: every folder goes under this top-level folder, e.g. `Restored-20260101T000000Z`. */
   intoFolder?: string;
+  /** The job's nice/ionice. */
+  priority?: ChildPriority;
   signal?: AbortSignal;
   warn(w: SourceWarning): void;
 }
@@ -53,7 +55,7 @@ export async function restoreMailbox(o: MailRestoreOptions): Promise<{ written: 
   const id = await resolveMailOwner(o.maildir, o.owner, o.address);
   const child = startAccountChild({
     module: CHILD_SCRIPT, request: { anchor: id.anchor, rest: id.rest }, as: { uid: id.uid, gid: id.gid },
-    signal: o.signal, timeoutMs: WRITE_TIMEOUT_MS, maxOutputBytes: 64 * 1024, input: 'stream',
+    priority: o.priority, signal: o.signal, timeoutMs: WRITE_TIMEOUT_MS, maxOutputBytes: 64 * 1024, input: 'stream',
   });
   const stdin = child.input!;
   stdin.on('error', () => { /* the child stopped reading; its frames say why */ });

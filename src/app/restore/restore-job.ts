@@ -118,6 +118,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
   async function restoreFrom(ctx: JobRunContext, source: ArchiveSource, o: { p: RestoreJobParams; snap: SnapshotRow; account: AccountRow; cfg: AgentConfig; parts: RestorePartName[]; gzipMembers: boolean }) {
     const { p, snap, account, cfg, parts } = o;
     const job = ctx.job;
+    const priority = { nice: cfg.jobs.nice, ioniceClass: cfg.jobs.ioniceClass };
     if (p.safetyJobId) {
       ctx.progress({ phase: 'safety-snapshot' });
       await waitForSafety(deps.store, p.safetyJobId, ctx.signal);
@@ -137,7 +138,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
         const target = filesTarget(account, p);
         let stats: ExtractStats;
         try {
-          stats = await extractFiles({ source: forFiles!, root: target.dir, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
+          stats = await extractFiles({ source: forFiles!, root: target.dir, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, priority, signal: ctx.signal, warn: (w) => ctx.warn(w),
             onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
           });
         } catch (err) {
@@ -177,7 +178,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
           ctx.progress({ phase: `mail/${address}` });
           const r = await restoreMailbox({
             address, exportDir: dir, maildir: box.maildir, owner: box.owner ?? account.uid,
-            intoFolder: p.mode === 'staging' ? `Restored-${p.stamp}` : undefined, signal: ctx.signal, warn: (w) => ctx.warn(w),
+            intoFolder: p.mode === 'staging' ? `Restored-${p.stamp}` : undefined, priority, signal: ctx.signal, warn: (w) => ctx.warn(w),
           });
           done.mailboxes.push({ address, ...r });
           if (p.mode === 'staging') result.mailFolder = `Restored-${p.stamp}`;
@@ -198,7 +199,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
             continue;
           }
           const target = p.mode === 'in-place' ? def.file : path.join(path.dirname(def.file), `${path.basename(def.file)}.restore-${p.stamp}`);
-          await writeZone(fs.readFileSync(file), target, { as: { uid: account.uid, gid: account.gid }, signal: ctx.signal });
+          await writeZone(fs.readFileSync(file), target, { as: { uid: account.uid, gid: account.gid }, priority, signal: ctx.signal });
           done.zones.push(target);
         }
         Object.assign(result, done);
