@@ -6,5 +6,5 @@ export { summarizeStderr } from './stderr-summary.ts';
 export { assertDatabaseName } from './db-name.ts';
 export { dumpToSpool, type DumpRun } from './dump-to-spool.ts';
 export { startAccountChild, AccountChildFailure, type AccountChild, type AccountChildSpec, type AccountIdentity } from './account-child.ts';
-export { readTenantFile, writeTenantFile, decideFor, type TenantFileOptions } from './tenant-file.ts';
+export { readTenantFile, writeTenantFile, makeTenantDir, decideFor, type TenantFileOptions } from './tenant-file.ts';
 export { whoDecides, type PathDecision } from './path-decider.ts';

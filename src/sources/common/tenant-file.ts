@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { siblingModule } from '../../core/sibling-module.ts';
 import { whoDecides, type PathDecision } from './path-decider.ts';
-import { openDirBelow } from './fd-walk.ts';
+import { at, DIR_NOFOLLOW, openDirBelow } from './fd-walk.ts';
 import { readFileAt, replaceFileAt } from './fd-file.ts';
 import { AccountChildFailure, startAccountChild, type AccountIdentity } from './account-child.ts';
 import type { ChildPriority } from './run-child.ts';
@@ -88,6 +88,44 @@ export async function writeTenantFile(file: string, data: Buffer, mode: number, 
   const child = startAccountChild({ module: TASK, request, as: o.as, priority: o.priority, signal: o.signal, timeoutMs: TIMEOUT_MS, maxOutputBytes: 64 * 1024, input: data });
   try {
     for await (const head of child.frames()) throw new AccountChildFailure(`the file writer sent an unexpected frame "${head.t.slice(0, 20)}"`);
+  } finally {
+    await child.close();
+  }
+}
+
+/**
+ * Makes directory `dir` (its parent must exist) as whoever decides its path: root in a root-only
+ * place (then owned by `as`), else the account. Whether it was created, or already there.
+ */
+export async function makeTenantDir(dir: string, mode: number, o: TenantFileOptions): Promise<{ created: boolean }> {
+  const d = decideFor(dir, o.as);
+  const name = d.rest[d.rest.length - 1]!;
+  if (d.byRoot) {
+    const dirFd = openDirBelow(d.anchor, d.rest.slice(0, -1));
+    try {
+      try {
+        fs.mkdirSync(at(dirFd, name), mode);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        fs.closeSync(fs.openSync(at(dirFd, name), DIR_NOFOLLOW));
+        return { created: false };
+      }
+      if (process.getuid?.() === 0) fs.lchownSync(at(dirFd, name), o.as.uid, o.as.gid);
+      return { created: true };
+    } finally {
+      fs.closeSync(dirFd);
+    }
+  }
+  const request: TenantFileRequest = { op: 'mkdir', anchor: d.anchor, rest: d.rest, mode };
+  const child = startAccountChild({ module: TASK, request, as: o.as, priority: o.priority, signal: o.signal, timeoutMs: TIMEOUT_MS, maxOutputBytes: 64 * 1024 });
+  try {
+    let created: boolean | null = null;
+    for await (const head of child.frames()) {
+      if (head.t !== 'dir' || created !== null || typeof head.created !== 'boolean') throw new AccountChildFailure('the directory maker sent an unexpected frame');
+      created = head.created;
+    }
+    if (created === null) throw new AccountChildFailure('the directory maker sent no answer');
+    return { created };
   } finally {
     await child.close();
   }
