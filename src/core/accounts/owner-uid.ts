@@ -2,7 +2,8 @@
 // LDAP/sssd users count too): a known user's uid, else a bare number's own, else null.
 import { execFileSync } from 'node:child_process';
 
-const USER_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/;
+/** What may be looked up as a user name: no option-like or path-like strings. */
+export const USER_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/;
 
 export function ownerUidSync(owner: string | number): number | null {
   const key = String(owner);

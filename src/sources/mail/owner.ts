@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { AgentError } from '../../errors/index.ts';
 import { whoDecides, type PathDecision } from '../common/path-decider.ts';
+import { USER_KEY } from '../../core/accounts/owner-uid.ts';
 
 const execFileP = promisify(execFile);
 
@@ -14,8 +15,6 @@ export interface UnixIdentity {
   uid: number;
   gid: number;
 }
-
-const USER_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/;
 
 function parsePasswd(line: string): UnixIdentity | null {
   const f = line.split('\n')[0]!.split(':');
