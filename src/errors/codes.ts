@@ -44,7 +44,7 @@ export const ERROR_CODES = {
   AGENT_E_DEST_HOST_KEY: { rpc: 1206, retryable: false, summary: 'The SFTP host key is unknown or does not match the pinned key.' },
   AGENT_E_NOTIFY_URL: { rpc: 1300, retryable: false, summary: 'A notification URL is malformed or uses an unknown service; the message says which part.' },
   AGENT_E_NOTIFY_SEND: { rpc: 1301, retryable: true, summary: 'A notification could not be delivered.' },
-  AGENT_E_RESTORE_UNSAFE: { rpc: 1400, retryable: false, summary: 'A restore was refused because the archive tried to write outside its target, or its SQL dump holds a client command (psql backslash command).' },
+  AGENT_E_RESTORE_UNSAFE: { rpc: 1400, retryable: false, summary: 'A restore was refused because the archive tried to write outside its target, its SQL dump holds a client command (psql backslash command), or a target path lies where neither root nor the account decides (a symbolic link on the way, or a directory another user can write).' },
   AGENT_E_RESTORE_REJECTED: { rpc: 1401, retryable: false, summary: 'An admin rejected the restore request.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

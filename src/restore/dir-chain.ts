@@ -2,9 +2,9 @@
 // (/proc/self/fd/N/name) with O_NOFOLLOW: a symlink anywhere on the way fails with ELOOP
 // instead of being followed. Used by the unprivileged writers (files, mail).
 import fs from 'node:fs';
+import { DIR_NOFOLLOW } from '../sources/common/fd-walk.ts';
 
-const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
-export const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+export const DIR_FLAGS = DIR_NOFOLLOW;
 
 const errCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
 

@@ -1,10 +1,9 @@
 // Zone files: checked with named-checkzone before they are written, then written to the zone
 // file the account definition names (in place) or beside it (staging). Zone file paths come
-// from the admin's account definition, never from the archive.
-import fs from 'node:fs';
-import path from 'node:path';
+// from the admin's account definition, never from the archive; but the tenant may be able to
+// write a directory on the way, and then the zone is written as the account (tenant-file.ts).
 import { AgentError } from '../errors/index.ts';
-import { runChild, summarizeStderr, hasProgram } from '../sources/common/index.ts';
+import { runChild, summarizeStderr, hasProgram, writeTenantFile, type TenantFileOptions } from '../sources/common/index.ts';
 
 export async function checkZone(zone: string, file: string, signal?: AbortSignal): Promise<void> {
   if (!hasProgram('named-checkzone')) throw new AgentError('AGENT_E_INTERNAL', 'named-checkzone (bind9-utils) is not installed; DNS zones cannot be validated');
@@ -15,10 +14,16 @@ export async function checkZone(zone: string, file: string, signal?: AbortSignal
   }
 }
 
-/** Writes the zone next to its destination first and renames it over, so a reader never sees half a zone. */
-export function writeZone(content: string, target: string): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.hostagent-tmp-${process.pid}`;
-  fs.writeFileSync(tmp, content, { mode: 0o644, flag: 'w' });
-  fs.renameSync(tmp, target);
+/**
+ * Writes the zone under a fresh O_EXCL|O_NOFOLLOW name beside its destination and renames it
+ * over, so a reader never sees half a zone and a name planted there is never written through.
+ */
+export async function writeZone(content: Buffer, target: string, o: TenantFileOptions): Promise<void> {
+  try {
+    await writeTenantFile(target, content, 0o644, o);
+  } catch (err) {
+    if (o.signal?.aborted) throw new AgentError('AGENT_E_CANCELLED', `writing zone file ${target}: cancelled`);
+    const why = (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link on the way (not followed)' : (err as Error).message;
+    throw new AgentError('AGENT_E_RESTORE_UNSAFE', `zone file ${target} was not written: ${why}`, { data: { file: target }, cause: err });
+  }
 }

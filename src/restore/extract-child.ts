@@ -1,30 +1,29 @@
-// The unprivileged extractor. Started by extract-files.ts as root (or as the daemon's own user),
-// it becomes the target account before it touches anything, reads the compressed archive on
-// stdin and writes the `files/` part under the target directory.
+// Task of a child acting as the target account (account-child-entry.ts, started by
+// extract-files.ts): reads the compressed archive on stdin and writes the `files/` part under the
+// target directory.
 //
 // Every path is walked one component at a time relative to an open directory
 // (/proc/self/fd/N/name) with O_NOFOLLOW, and files are created with O_EXCL|O_NOFOLLOW, so no
 // write ever goes through a symlink, whether it came with the archive or was already there.
 // Entries are applied one at a time, in archive order (ordered-work.ts), with synchronous
 // calls, while the decompressor runs ahead on the threadpool.
-// What is refused is skipped and reported as a warning line; stdout carries JSON lines.
+// What is refused is skipped and reported as a warning frame (account-child-frame.ts); a damaged
+// archive ends the task with the code EXTRACT_CORRUPT.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { TarReader, type TarEntry } from '../archive/tar-reader.ts';
-import { dropPrivileges } from '../sources/common/drop-privileges.ts';
+import type { ChildIo, ChildTask } from '../sources/common/account-child-entry.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
 import { safeComponents, filesRelative, isOtherPart } from './entry-path.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 import { OrderedWork } from './ordered-work.ts';
-import { EXTRACT_CORRUPT_EXIT } from './extract-exit.ts';
+import { EXTRACT_CORRUPT } from './extract-exit.ts';
 import { ZstdFrameSplitter } from '../archive/zstd-frames.ts';
 import { inflateMembers } from '../archive/gzip-members.ts';
 import { Readable } from 'node:stream';
 
-interface ChildConfig {
+export interface ExtractRequest {
   root: string;
-  uid: number;
-  gid: number;
   compression: 'gzip' | 'zstd';
   /** Decode gzip members in parallel: the verification pass showed they have our writer's shape. */
   gzipMembers: boolean;
@@ -36,8 +35,12 @@ const PROGRESS_BYTES = 16 * 1024 * 1024;
 const INFLATE_CHUNK = 1 << 20;
 const MAX_HELD = 64 * 1024 * 1024;
 
-function send(msg: Record<string, unknown>): void {
-  fs.writeSync(1, `${JSON.stringify(msg)}\n`);
+let io: ChildIo;
+let finish: (err?: Error) => void = () => {};
+
+/** Frames go out in order (stdout is a pipe, written synchronously); the daemon bounds them. */
+function send(msg: { t: string } & Record<string, unknown>): void {
+  void io.send(msg).catch(() => {});
 }
 
 function warn(code: string, path: string, message: string): void {
@@ -51,9 +54,7 @@ interface EntryBody { pending: Buffer[]; live: ((c: Buffer) => void) | null; end
 
 interface Stats { files: number; directories: number; symlinks: number; hardlinks: number; bytes: number; skipped: number }
 
-function main(): void {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
-  dropPrivileges(cfg.uid, cfg.gid);
+function main(cfg: ExtractRequest): void {
   process.umask(0);
   const rootFd = fs.openSync(cfg.root, DIR_FLAGS);
   const dirs = new DirChain(rootFd);
@@ -268,14 +269,16 @@ function main(): void {
   const reader = new TarReader({ entry: onEntry, data: onData, entryEnd: onEntryEnd });
   const decompress = cfg.compression === 'gzip' && cfg.gzipMembers ? memberDecoder() : streamDecoder(cfg.compression);
   decompress.on('data', (b: Buffer) => {
-    try { reader.push(b); } catch (err) { fail((err as Error).message, EXTRACT_CORRUPT_EXIT); }
+    if (failed) return;
+    try { reader.push(b); } catch (err) { fail((err as Error).message, EXTRACT_CORRUPT); }
   });
-  decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`, EXTRACT_CORRUPT_EXIT));
+  decompress.on('error', (err) => fail(`the archive does not decompress: ${err.message}`, EXTRACT_CORRUPT));
   decompress.on('end', () => {
-    try { reader.end(); } catch (err) { fail((err as Error).message, EXTRACT_CORRUPT_EXIT); }
-    finish();
+    if (failed) return;
+    try { reader.end(); } catch (err) { return fail((err as Error).message, EXTRACT_CORRUPT); }
+    complete();
   });
-  const finish = () => work.whenIdle(() => {
+  const complete = () => work.whenIdle(() => {
     dirs.close();
     // Deepest first, so setting a parent's mtime comes after its children were written.
     deferredDirs.sort((a, b) => b.parts.length - a.parts.length);
@@ -290,7 +293,7 @@ function main(): void {
     }
     dirs.close();
     send({ t: 'done', ...stats });
-    process.exit(0);
+    finish();
   });
 }
 
@@ -326,13 +329,18 @@ function streamDecoder(compression: 'gzip' | 'zstd'): Readable {
   return decompress;
 }
 
-function fail(message: string, exitCode = 2): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(exitCode);
+let failed = false;
+
+/** Ends the task with an error; the code tells a damaged archive (EXTRACT_CORRUPT) from the rest. */
+function fail(message: string, code = 'EINVAL'): void {
+  if (failed) return;
+  failed = true;
+  process.stdin.destroy();
+  finish(Object.assign(new Error(message), { code }));
 }
 
-try {
-  main();
-} catch (err) {
-  fail(err instanceof Error ? err.message : String(err));
-}
+export const task: ChildTask = (request, childIo) => new Promise<void>((resolve, reject) => {
+  io = childIo;
+  finish = (err) => (err ? reject(err) : resolve());
+  main(request as ExtractRequest);
+});

@@ -1,4 +1,4 @@
-// Exit statuses of the file extractor child (extract-child.ts), read by extract-files.ts.
+// How the file extractor child (extract-child.ts) tells extract-files.ts why it failed.
 
 /** The archive itself is damaged: the tar reader or the decompressor refused it. */
-export const EXTRACT_CORRUPT_EXIT = 3;
+export const EXTRACT_CORRUPT = 'ECORRUPT';

@@ -1,24 +1,27 @@
-// The unprivileged Maildir writer. Started as root by mail.ts, it becomes the mail owner, then
-// reads messages from stdin (frames: u32le header length, JSON header, `size` bytes) and
-// delivers each one into its folder the Maildir way (tmp/ then rename), never following a
-// symlink. Additive: a message whose unique name is already in cur/ or new/ is left alone.
+// Task of a child acting as the mail owner (account-child-entry.ts): reads messages from the
+// daemon in the account-child framing (a header {folder, subdir, filename, mtime} with the
+// message as its body) and delivers each one into its folder the Maildir way (tmp/ then rename),
+// never following a symlink. Additive: a message whose unique name is already in cur/ or new/ is
+// left alone. Answers {t:'stats', written, present}.
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dropPrivileges } from '../sources/common/drop-privileges.ts';
+import type { Readable } from 'node:stream';
+import { AccountChildReader } from '../sources/common/account-child-reader.ts';
+import type { ChildTask } from '../sources/common/account-child-entry.ts';
 import { DirChain, DIR_FLAGS } from './dir-chain.ts';
+import { openDirBelow } from '../sources/common/fd-walk.ts';
 
-interface Header { folder: string; subdir: 'cur' | 'new'; filename: string; size: number; mtime: number }
+export interface MessageHeader { t: 'message'; folder: string; subdir: 'cur' | 'new'; filename: string; mtime: number }
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
-function main(): void {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as { maildir: string; uid: number; gid: number };
-  dropPrivileges(cfg.uid, cfg.gid);
+export const task: ChildTask = async (request, io) => {
+  const cfg = request as { anchor: string; rest: string[] };
   process.umask(0o077);
   // Made as the owner: a wiped Maildir comes back owned by the right user, and root never
-  // creates anything in a tenant-controlled path.
-  fs.mkdirSync(cfg.maildir, { recursive: true, mode: 0o700 });
-  const rootFd = fs.openSync(cfg.maildir, DIR_FLAGS);
+  // creates anything in a tenant-controlled path. Opened fd-relative from the root-owned anchor
+  // with O_NOFOLLOW: a parent swapped for a symlink fails instead of leading elsewhere.
+  const rootFd = openDirBelow(cfg.anchor, cfg.rest, true);
   const dirs = new DirChain(rootFd);
   const present = new Map<string, Set<string>>();
   const stats = { written: 0, present: 0 };
@@ -41,27 +44,7 @@ function main(): void {
     return dirs.open(parts, true);
   };
 
-  let buf: Buffer = Buffer.alloc(0);
-  let want: Header | null = null;
-  const consume = (): void => {
-    for (;;) {
-      if (!want) {
-        if (buf.length < 4) return;
-        const len = buf.readUInt32LE(0);
-        if (buf.length < 4 + len) return;
-        want = JSON.parse(buf.toString('utf8', 4, 4 + len)) as Header;
-        buf = buf.subarray(4 + len);
-      }
-      if (buf.length < want.size) return;
-      const h = want;
-      const data = buf.subarray(0, h.size);
-      buf = buf.subarray(h.size);
-      want = null;
-      deliver(h, data);
-    }
-  };
-
-  const deliver = (h: Header, data: Buffer): void => {
+  const deliver = (h: MessageHeader, data: Buffer): void => {
     const unique = h.filename.split(':')[0]!;
     folderFd(h.folder, 'tmp');
     if (present.get(h.folder)!.has(unique)) {
@@ -91,20 +74,14 @@ function main(): void {
     stats.written++;
   };
 
-  process.stdin.on('data', (chunk: Buffer) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    consume();
-  });
-  process.stdin.on('end', () => {
+  // The daemon's frames; their total is bounded by the archive it restores from.
+  const input = new AccountChildReader(io.input as Readable, Number.MAX_SAFE_INTEGER);
+  try {
+    for (let h = await input.next(); h !== null; h = await input.next()) {
+      deliver(h as unknown as MessageHeader, await input.bodyBuffer());
+    }
+  } finally {
     dirs.close();
-    fs.writeSync(1, `${JSON.stringify(stats)}\n`);
-    process.exit(0);
-  });
-}
-
-try {
-  main();
-} catch (err) {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(2);
-}
+  }
+  await io.send({ t: 'stats', ...stats });
+};

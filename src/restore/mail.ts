@@ -1,19 +1,23 @@
 // Mail back into a Maildir from the JMAP-shaped export (mail/<address>/): each email's
 // `hostagent:maildir` fields say folder, subdir and file name (flags included), and are
-// validated before they become names. The writing happens in mail-writer-child.ts as the
-// mail owner. Additive: nothing already in the Maildir is removed or replaced.
+// validated before they become names. The writing happens in mail-writer-child.ts, a child
+// acting as the mail owner (account-child.ts). Additive: nothing already in the Maildir is
+// removed or replaced.
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AgentError } from '../errors/index.ts';
+import { startAccountChild, type ChildPriority } from '../sources/common/index.ts';
+import { encodeHead } from '../sources/common/account-child-frame.ts';
 import type { SourceWarning } from '../core/index.ts';
 import { resolveMailOwner } from '../sources/mail/owner.ts';
 import { RESTORE_WARNINGS } from './warnings.ts';
 import { siblingModule } from '../core/sibling-module.ts';
+import type { MessageHeader } from './mail-writer-child.ts';
 
 const CHILD_SCRIPT = siblingModule(import.meta.url, 'mail-writer-child');
+const WRITE_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 // Maildir++ folder: '' (INBOX) or '.' + levels separated by '.', no '/', no empty level.
 const FOLDER = /^(\.[^./\x00-\x1f\x7f][^/\x00-\x1f\x7f]{0,254})?$/;
 const FILENAME = /^[^./\x00-\x1f\x7f][^/\x00-\x1f\x7f]{0,254}$/;
@@ -40,23 +44,26 @@ export interface MailRestoreOptions {
   owner?: string | number;
   /** Staging: every folder goes under this top-level folder, e.g. `Restored-20260101T000000Z`. */
   intoFolder?: string;
+  /** The job's nice/ionice. */
+  priority?: ChildPriority;
   signal?: AbortSignal;
   warn(w: SourceWarning): void;
 }
 
 export async function restoreMailbox(o: MailRestoreOptions): Promise<{ written: number; present: number; skipped: number }> {
-  const id = process.getuid?.() === 0 ? await resolveMailOwner(o.maildir, o.owner, o.address) : null;
-  if (id && id.uid === 0) throw new AgentError('AGENT_E_INVALID', `mailbox ${o.address}: mail is never written as root`);
-  const cfg = JSON.stringify({ maildir: o.maildir, uid: id?.uid ?? process.getuid?.(), gid: id?.gid ?? process.getgid?.() });
-  const child = spawn(process.execPath, [CHILD_SCRIPT, cfg], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
-  const onAbort = () => child.kill('SIGKILL');
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr = (stderr + s).slice(-4096); });
-  const exited = new Promise<number | null>((resolve, reject) => { child.once('error', reject); child.once('close', resolve); });
-  child.stdin.on('error', () => { /* reported by the exit status */ });
+  // Never as root, and only as whoever decides the Maildir's path (owner.ts).
+  const id = await resolveMailOwner(o.maildir, o.owner, o.address);
+  const child = startAccountChild({
+    module: CHILD_SCRIPT, request: { anchor: id.anchor, rest: id.rest }, as: { uid: id.uid, gid: id.gid },
+    priority: o.priority, signal: o.signal, timeoutMs: WRITE_TIMEOUT_MS, maxOutputBytes: 64 * 1024, input: 'stream',
+  });
+  const stdin = child.input!;
+  stdin.on('error', () => { /* the child stopped reading; its frames say why */ });
+  const fail = (err: unknown) => {
+    if (err instanceof AgentError) return err;
+    if (o.signal?.aborted) return new AgentError('AGENT_E_CANCELLED', `mailbox ${o.address}: cancelled`);
+    return new AgentError('AGENT_E_INTERNAL', `mailbox ${o.address}: the Maildir writer failed: ${(err as Error).message}`, { cause: err });
+  };
   let skipped = 0;
   try {
     const lines = readline.createInterface({ input: fs.createReadStream(path.join(o.exportDir, 'emails.jsonl')), crlfDelay: Infinity });
@@ -81,19 +88,23 @@ export async function restoreMailbox(o: MailRestoreOptions): Promise<{ written: 
       }
       const folder = o.intoFolder ? `.${o.intoFolder}${place.folder}` : place.folder;
       const received = Date.parse(String(email.receivedAt));
-      const header = Buffer.from(JSON.stringify({ folder, subdir: place.subdir, filename: place.filename, size: data.length, mtime: Number.isFinite(received) ? received : Date.now() }));
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(header.length);
-      if (!child.stdin.write(Buffer.concat([len, header, data]))) await Promise.race([once(child.stdin, 'drain'), exited]);
+      const header: MessageHeader = { t: 'message', folder, subdir: place.subdir, filename: place.filename, mtime: Number.isFinite(received) ? received : Date.now() };
+      if (!stdin.write(Buffer.concat([encodeHead({ ...header, n: data.length }), data]))) await Promise.race([once(stdin, 'drain').catch(() => {}), child.exited]);
     }
-    child.stdin.end();
-    const code = await exited;
-    o.signal?.throwIfAborted();
-    if (code !== 0) throw new AgentError('AGENT_E_INTERNAL', `mailbox ${o.address}: the Maildir writer failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`);
-    const r = JSON.parse(stdout.trim()) as { written: number; present: number };
-    return { ...r, skipped };
+    stdin.end();
+    let stats: { written: number; present: number } | null = null;
+    const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    try {
+      for await (const f of child.frames()) {
+        if (f.t !== 'stats' || stats || !count(f.written) || !count(f.present)) throw new Error('unexpected frame from the Maildir writer');
+        stats = { written: f.written, present: f.present };
+      }
+    } catch (err) {
+      throw fail(err);
+    }
+    if (!stats) throw fail(new Error('the Maildir writer sent no result'));
+    return { ...stats, skipped };
   } finally {
-    o.signal?.removeEventListener('abort', onAbort);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await child.close();
   }
 }

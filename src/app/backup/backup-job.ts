@@ -52,7 +52,7 @@ export function backupJobKind(deps: BackupJobDeps): JobKind {
       const parts = SCOPE_PARTS[p.scope];
       ctx.progress({ phase: 'preparing', bytesDone: 0 });
       const facts = parts.includes('files')
-        ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: account.docroots ?? [], excludes: account.excludes ?? [], signal: ctx.signal })
+        ? await homeFacts({ home: account.home, uid: account.uid, gid: account.gid, docroots: account.docroots ?? [], excludes: account.excludes ?? [], priority, signal: ctx.signal })
         : { files: 0, bytes: 0, gitHeads: {} };
       const workDir = deps.spool.workDir(job.id);
       fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });

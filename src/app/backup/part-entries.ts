@@ -39,12 +39,12 @@ export async function* partEntries(c: PartContext): AsyncGenerator<ArchiveEntry>
   if (c.parts.includes('mail') && c.account.mailboxes?.length) {
     c.phase('mail');
     yield* mailboxesEntries(
-      c.account.mailboxes.map((m) => ({ address: m.address, maildir: m.maildir, owner: m.owner, passwordHash: m.passwordHash ?? null })),
+      c.account.mailboxes.map((m) => ({ address: m.address, maildir: m.maildir, owner: m.owner ?? c.account.uid, passwordHash: m.passwordHash ?? null })),
       { spoolDir: c.workDir, priority: c.priority, signal: c.signal, onWarning: (w) => c.warn(w) },
     );
   }
   if (c.parts.includes('dns') && c.account.zones?.length) {
     c.phase('dns');
-    yield* dnsEntries(c.account.zones);
+    yield* dnsEntries(c.account.zones, { as: { uid: c.account.uid, gid: c.account.gid }, priority: c.priority, signal: c.signal });
   }
 }

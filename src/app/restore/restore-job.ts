@@ -18,6 +18,7 @@ import { sharedRead } from '../../restore/shared-read.ts';
 import { restoreMariadb, restorePostgresql, stagingDatabaseName } from '../../restore/databases.ts';
 import { restoreMailbox } from '../../restore/mail.ts';
 import { checkZone, writeZone } from '../../restore/dns.ts';
+import { makeTenantDir } from '../../sources/common/index.ts';
 import { RESTORE_WARNINGS } from '../../restore/warnings.ts';
 import { removeTreeAs } from '../../restore/remove-tree-as.ts';
 import { SCOPE_PARTS } from '../backup/backup-plan.ts';
@@ -62,22 +63,24 @@ async function waitForSafety(store: Store, jobId: string, signal: AbortSignal): 
 }
 
 /**
- * The directory the files go into; staging places are made by root beside the home, owned by the
- * account. `created` when this restore made it.
+ * The directory the files go into. A staging place is made by whoever decides its path
+ * (tenant-file.ts): root beside the home, then owned by the account; the account itself inside
+ * a place the tenant can write, so no tenant-made link leads root elsewhere. `created` when
+ * this restore made it.
  */
-function filesTarget(account: AccountRow, p: RestoreJobParams): { dir: string; created: boolean } {
-  const dir = p.mode === 'in-place' ? account.home : (p.path ?? `${account.home}-restore-${p.stamp}`);
+async function filesTarget(account: AccountRow, p: RestoreJobParams, signal: AbortSignal): Promise<{ dir: string; created: boolean }> {
+  if (p.mode === 'in-place') return { dir: account.home, created: false };
+  const dir = p.path ?? `${account.home}-restore-${p.stamp}`;
+  let created: boolean;
   try {
-    const st = fs.lstatSync(dir);
-    if (!st.isDirectory()) throw new AgentError('AGENT_E_CONFLICT', `${dir} exists and is not a directory`, { data: { field: 'target.path' } });
-    if (p.mode === 'staging' && p.path === undefined) throw new AgentError('AGENT_E_CONFLICT', `${dir} already exists`, { data: { field: 'target' } });
-    return { dir, created: false };
+    ({ created } = await makeTenantDir(dir, 0o700, { as: { uid: account.uid, gid: account.gid }, signal }));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'ELOOP') throw new AgentError('AGENT_E_CONFLICT', `${dir} exists and is not a directory`, { data: { field: 'target.path' } });
+    throw new AgentError('AGENT_E_INVALID', `${dir} cannot be made: ${(err as Error).message}`, { data: { field: 'target.path' }, cause: err });
   }
-  fs.mkdirSync(dir, { mode: 0o700 });
-  if (process.getuid?.() === 0) fs.lchownSync(dir, account.uid, account.gid);
-  return { dir, created: true };
+  if (!created && p.path === undefined) throw new AgentError('AGENT_E_CONFLICT', `${dir} already exists`, { data: { field: 'target' } });
+  return { dir, created };
 }
 
 /**
@@ -118,6 +121,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
   async function restoreFrom(ctx: JobRunContext, source: ArchiveSource, o: { p: RestoreJobParams; snap: SnapshotRow; account: AccountRow; cfg: AgentConfig; parts: RestorePartName[]; gzipMembers: boolean }) {
     const { p, snap, account, cfg, parts } = o;
     const job = ctx.job;
+    const priority = { nice: cfg.jobs.nice, ioniceClass: cfg.jobs.ioniceClass };
     if (p.safetyJobId) {
       ctx.progress({ phase: 'safety-snapshot' });
       await waitForSafety(deps.store, p.safetyJobId, ctx.signal);
@@ -134,10 +138,10 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
       const signal = AbortSignal.any([ctx.signal, stop.signal]);
       const extracting = parts.includes('files') ? (async () => {
         ctx.progress({ phase: 'files', bytesDone: 0 });
-        const target = filesTarget(account, p);
+        const target = await filesTarget(account, p, ctx.signal);
         let stats: ExtractStats;
         try {
-          stats = await extractFiles({ source: forFiles!, root: target.dir, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, signal: ctx.signal, warn: (w) => ctx.warn(w),
+          stats = await extractFiles({ source: forFiles!, root: target.dir, uid: account.uid, gid: account.gid, gzipMembers: o.gzipMembers, priority, signal: ctx.signal, warn: (w) => ctx.warn(w),
             onProgress: (bytes) => ctx.progress({ phase: 'files', bytesDone: bytes }),
           });
         } catch (err) {
@@ -177,7 +181,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
           ctx.progress({ phase: `mail/${address}` });
           const r = await restoreMailbox({
             address, exportDir: dir, maildir: box.maildir, owner: box.owner ?? account.uid,
-            intoFolder: p.mode === 'staging' ? `Restored-${p.stamp}` : undefined, signal: ctx.signal, warn: (w) => ctx.warn(w),
+            intoFolder: p.mode === 'staging' ? `Restored-${p.stamp}` : undefined, priority, signal: ctx.signal, warn: (w) => ctx.warn(w),
           });
           done.mailboxes.push({ address, ...r });
           if (p.mode === 'staging') result.mailFolder = `Restored-${p.stamp}`;
@@ -198,7 +202,7 @@ export function restoreJobKind(deps: RestoreJobDeps): JobKind {
             continue;
           }
           const target = p.mode === 'in-place' ? def.file : path.join(path.dirname(def.file), `${path.basename(def.file)}.restore-${p.stamp}`);
-          writeZone(fs.readFileSync(file, 'utf8'), target);
+          await writeZone(fs.readFileSync(file), target, { as: { uid: account.uid, gid: account.gid }, priority, signal: ctx.signal });
           done.zones.push(target);
         }
         Object.assign(result, done);

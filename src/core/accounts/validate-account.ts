@@ -3,12 +3,13 @@ import path from 'node:path';
 import { AgentError } from '../../errors/index.ts';
 import type { FieldProblem } from '../schema.ts';
 import type { AccountSpec } from '../model.ts';
+import { ownerUidSync } from './owner-uid.ts';
 
 /**
  * Checks an account as a whole and names every problem at once, so an admin fixes them in one
  * round. The home is only lstat'ed (never opened) and must be a real directory owned by uid.
  */
-export function validateAccount(spec: AccountSpec, knownPackage: (name: string) => boolean): void {
+export function validateAccount(spec: AccountSpec, knownPackage: (name: string) => boolean, otherAccountWithUid: (uid: number) => string | null = () => null): void {
   const problems: FieldProblem[] = [];
   const home = path.normalize(spec.home);
   if (!path.isAbsolute(spec.home)) problems.push({ field: 'home', message: 'must be an absolute path' });
@@ -40,6 +41,13 @@ export function validateAccount(spec: AccountSpec, knownPackage: (name: string) 
   seen(spec.zones?.map((z) => z.name.toLowerCase()), 'zones');
   spec.zones?.forEach((z, i) => {
     if (!fs.existsSync(z.file)) problems.push({ field: `zones.${i}.file`, message: `${z.file} does not exist` });
+  });
+  // Mail is read and written as its owner: never root, never another account.
+  spec.mailboxes?.forEach((m, i) => {
+    if (m.owner === undefined) return;
+    const uid = ownerUidSync(m.owner);
+    if (uid === 0) problems.push({ field: `mailboxes.${i}.owner`, message: 'must not be root (0): mail is read and written as this user' });
+    else if (uid !== null && uid !== spec.uid && otherAccountWithUid(uid) !== null) problems.push({ field: `mailboxes.${i}.owner`, message: `uid ${uid} belongs to account ${otherAccountWithUid(uid)}` });
   });
   spec.docroots?.forEach((d, i) => {
     if (path.isAbsolute(d) || d.split('/').includes('..')) problems.push({ field: `docroots.${i}`, message: 'must be relative to the home directory, without ".."' });

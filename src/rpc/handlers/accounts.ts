@@ -12,7 +12,7 @@ import { accountView } from './views.ts';
 export function accountHandlers(s: RpcServices) {
   return {
     'account.put': (p: ParamsOf<typeof M.accountPut>) => {
-      validateAccount(p, (name) => s.store.packages.get(name) !== null);
+      validateAccount(p, (name) => s.store.packages.get(name) !== null, (uid) => s.store.accounts.list().find((a) => a.name !== p.name && a.uid === uid)?.name ?? null);
       s.notifications.validateUrls(p.notifications?.urls, 'notifications.urls');
       return accountView(s.store.accounts.put(p, s.clock.now()), s.notifications.redactUrl);
     },

@@ -5,5 +5,7 @@ export { spoolFileEntry, bufferEntry } from './spool-entry.ts';
 export { summarizeStderr } from './stderr-summary.ts';
 export { assertDatabaseName } from './db-name.ts';
 export { dumpToSpool, type DumpRun } from './dump-to-spool.ts';
-export { nodeForUnprivilegedChildren } from './node-for-children.ts';
 export { dbUnavailable, serverUnreachable, type DbEngine, type DbPhase, type DbQueryAbout } from './db-unreachable.ts';
+export { startAccountChild, AccountChildFailure, type AccountChild, type AccountChildSpec, type AccountIdentity } from './account-child.ts';
+export { readTenantFile, writeTenantFile, makeTenantDir, decideFor, type TenantFileOptions } from './tenant-file.ts';
+export { whoDecides, type PathDecision } from './path-decider.ts';

@@ -1,4 +1,5 @@
-// Unprivileged children (the Maildir reader, as the mailbox owner) run the daemon's own Node.
+// A process started directly as an unprivileged uid (the demo's daemon) runs this same Node.
+// Children acting as an account do not need it: they start as root and drop (account-child.ts).
 // Installed, it lives under /usr and anyone may run it; in development it may sit in a
 // directory only root can enter (e.g. ~root/.cache), where a tenant uid gets EACCES. Then a
 // root-owned copy in a root-owned 0755 directory is used instead. A directory of that name

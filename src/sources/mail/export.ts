@@ -15,21 +15,21 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { AgentError } from '../../errors/index.ts';
 import type { ArchiveEntry, SourceWarning } from '../../core/archive-part.ts';
-import { bufferEntry, nodeForUnprivilegedChildren, privatePath, spoolFileEntry, startChild, summarizeStderr, type ChildPriority } from '../common/index.ts';
-import { FrameReader } from './frame-reader.ts';
+import { AccountChildFailure, bufferEntry, privatePath, spoolFileEntry, startAccountChild, type ChildPriority } from '../common/index.ts';
+import type { FrameHead } from '../common/account-child-frame.ts';
 import { BlobSink, type CollectedBlob } from './blob-sink.ts';
 import { keywordsFromFlags, maildirFlags } from './keywords.ts';
 import { decodeModifiedUtf7, folderLevels, parentFolder, roleByName } from './folders.ts';
 import { resolveMailOwner } from './owner.ts';
 import { accountDocument } from './account.ts';
-import type { ReaderFrame } from './reader-protocol.ts';
+import type { FolderFrame, MessageFrame, WarnFrame } from './reader-protocol.ts';
 import { siblingModule } from '../../core/sibling-module.ts';
 
 export interface MailboxSpec {
   address: string;
   /** Absolute path of the Maildir (the INBOX; Maildir++ subfolders inside it). */
   maildir: string;
-  /** Unix user name or uid the Maildir is read as; default: the Maildir directory's owner. */
+  /** Unix user name or uid the Maildir is read as; it must be who decides the Maildir's path, which is the default. */
   owner?: string | number;
   /** The mailbox's password hash as the mail server stores it; exported only when Argon2id. */
   passwordHash?: string | null;
@@ -57,14 +57,19 @@ function shortId(prefix: string, text: string): string {
   return prefix + createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
-function parseFrame(line: string): ReaderFrame | null {
-  try {
-    const f = JSON.parse(line) as ReaderFrame;
-    return f && typeof f === 'object' && typeof f.t === 'string' ? f : null;
-  } catch {
-    return null;
-  }
-}
+// The reader runs as the tenant, who could take it over: its frames are checked field by field.
+// Nothing it sends becomes an archive path (blob names are our own hashes), only JSON values.
+const str = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
+const isFolderFrame = (f: FrameHead): f is FrameHead & FolderFrame =>
+  f.t === 'folder' && str(f.folder, 1024) && Array.isArray(f.keywords) && f.keywords.length <= 26 && f.keywords.every((k) => k === null || str(k, 255));
+const isWarnFrame = (f: FrameHead): f is FrameHead & WarnFrame => f.t === 'warn' && str(f.code, 40) && /^MAIL_[A-Z_]+$/.test(f.code) && str(f.path) && str(f.message);
+const isMessageFrame = (f: FrameHead): f is FrameHead & MessageFrame =>
+  f.t === 'message' && str(f.folder, 1024) && (f.subdir === 'cur' || f.subdir === 'new') && str(f.name, 1024)
+  && Number.isSafeInteger(f.size) && (f.size as number) >= 0 && f.n === f.size && Number.isFinite(f.mtimeMs);
+
+/** Time limit of one mailbox's reader, and the bound on what it may send. */
+const READ_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+const MAX_READER_OUTPUT = 2 ** 40;
 
 function utcDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -128,20 +133,17 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
   const warn = (w: SourceWarning) => options.onWarning?.(w);
   const memoryLimit = options.memoryLimit ?? 1024 * 1024;
 
-  const isRoot = process.getuid?.() === 0;
-  const id = isRoot ? await resolveMailOwner(mailbox.maildir, mailbox.owner, address) : null;
-  const { child, exited } = startChild({
-    command: id ? nodeForUnprivilegedChildren() : process.execPath,
-    args: [CHILD_SCRIPT, mailbox.maildir],
-    // A minimal environment: the child runs as the tenant and needs nothing of ours.
-    env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
-    cwd: '/',
-    ...(id ? { uid: id.uid, gid: id.gid } : {}),
+  const place = await resolveMailOwner(mailbox.maildir, mailbox.owner, address);
+  const child = startAccountChild({
+    module: CHILD_SCRIPT,
+    request: { anchor: place.anchor, rest: place.rest },
+    as: { uid: place.uid, gid: place.gid },
     priority: options.priority,
     signal: options.signal,
+    timeoutMs: READ_TIMEOUT_MS,
+    maxOutputBytes: MAX_READER_OUTPUT,
   });
-  child.on('error', () => { /* reported through `exited` */ });
-  const reader = new FrameReader(child.stdout!);
+  const frames = child.frames();
   const emailsFile = privatePath(spoolDir, 'emails-', '.jsonl');
   const emails = await fsp.open(emailsFile, 'wx', 0o600);
   const folders = new Map<string, FolderState>();
@@ -157,52 +159,45 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
     pendingLines = [];
   };
 
-  const stopChild = () => {
-    try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  };
-  const readFailure = async (why: string): Promise<AgentError> => {
+  const readFailure = (err: unknown): AgentError => {
+    if (err instanceof AgentError) return err;
     if (options.signal?.aborted) return new AgentError('AGENT_E_CANCELLED', `mailbox ${address}: cancelled`);
-    // The child may still be writing; we stopped reading, so stop it before waiting for it.
-    stopChild();
-    const result = await exited.catch((e: Error) => ({ code: null, signal: null, stderr: e.message }));
-    return new AgentError('AGENT_E_SOURCE_READ', `mailbox ${address}: ${why}${result.stderr ? `: ${summarizeStderr(result.stderr, [])}` : ''}`, { data: { address } });
+    const code = err instanceof AccountChildFailure ? err.code : undefined;
+    if (code && /^E[A-Z]+$/.test(code)) {
+      const why = code === 'ENOTMAILDIR' ? 'not a Maildir (no cur/ or new/)' : code === 'ELOOP' ? 'a symbolic link on the way (not followed)' : code;
+      return new AgentError('AGENT_E_SOURCE_READ', `mailbox ${address}: cannot read ${mailbox.maildir}: ${why}`, { data: { address, reason: code } });
+    }
+    return new AgentError('AGENT_E_SOURCE_READ', `mailbox ${address}: ${(err as Error).message}`, { data: { address } });
+  };
+  const nextFrame = async (): Promise<FrameHead | null> => {
+    try {
+      const r = await frames.next();
+      return r.done ? null : r.value;
+    } catch (err) {
+      throw readFailure(err);
+    }
   };
 
   try {
     for (;;) {
-      let line: string | null;
-      try {
-        line = await reader.line();
-      } catch (err) {
-        throw await readFailure((err as Error).message);
-      }
-      if (line === null) throw await readFailure('the Maildir reader stopped early');
-      const f = parseFrame(line);
-      if (!f) throw await readFailure('the Maildir reader sent garbage');
-      if (f.t === 'done') break;
-      if (f.t === 'fatal') {
-        throw new AgentError('AGENT_E_SOURCE_READ', `mailbox ${address}: cannot read ${mailbox.maildir}: ${f.code === 'ENOTMAILDIR' ? 'not a Maildir (no cur/ or new/)' : f.code}`, { data: { address, reason: f.code } });
-      }
-      if (f.t === 'warn') {
+      const f = await nextFrame();
+      if (f === null) break;
+      if (isWarnFrame(f)) {
         warn({ code: f.code, path: `${base}/${f.path}`, message: `mailbox ${address}: ${f.path}: ${f.message}` });
         continue;
       }
-      if (f.t === 'folder') {
+      if (isFolderFrame(f)) {
         folders.set(f.folder, { folder: f.folder, keywords: f.keywords, total: 0, unread: 0, present: true });
         continue;
       }
-      // The child runs as the tenant, who could tamper with it: check what it says. Nothing it
-      // sends becomes an archive path (blob names are our own hashes), only JSON values.
-      if (f.t !== 'message' || !folders.has(f.folder) || !Number.isSafeInteger(f.size) || f.size < 0) {
-        throw await readFailure(`unexpected frame from the Maildir reader`);
-      }
+      if (!isMessageFrame(f) || !folders.has(f.folder)) throw readFailure(new Error('unexpected frame from the Maildir reader'));
 
       const sink = new BlobSink(spoolDir, memoryLimit);
       let blob: CollectedBlob;
       try {
-        await reader.bytes(f.size, (chunk) => sink.write(chunk));
-        const end = parseFrame((await reader.line()) ?? '');
-        if (end?.t !== 'messageEnd') throw new Error('message not terminated');
+        await child.reader.body((chunk) => sink.write(chunk));
+        const end = await nextFrame();
+        if (end?.t !== 'messageEnd' || typeof end.intact !== 'boolean') throw new Error('message not terminated');
         if (!end.intact) {
           await sink.discard();
           warn({ code: 'MAIL_CHANGED', path: `${base}/${f.folder}/${f.subdir}/${f.name}`, message: `mailbox ${address}: a message changed while it was read and was left out` });
@@ -211,8 +206,7 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
         blob = await sink.finish();
       } catch (err) {
         await sink.discard();
-        if (err instanceof AgentError) throw err;
-        throw await readFailure((err as Error).message);
+        throw readFailure(err);
       }
 
       const folder = folders.get(f.folder)!;
@@ -249,8 +243,6 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
       }
     }
 
-    const result = await exited;
-    if (result.code !== 0) throw await readFailure(`reader exited with ${result.code ?? result.signal}`);
     await flushEmails();
     await emails.close();
     const st = await fsp.stat(emailsFile);
@@ -264,12 +256,10 @@ export async function* mailEntries(options: MailExportOptions): AsyncGenerator<A
     finished = true;
   } finally {
     if (!finished) {
-      // Stopped early (error, abort, or the consumer quit): stop the child too.
-      stopChild();
       await emails.close().catch(() => {});
-      await exited.catch(() => {});
     }
-    await reader.close().catch(() => {});
+    // Stopped early (error, abort, or the consumer quit), this stops the child too.
+    await child.close();
     await Promise.all([...spilled].map((file) => fsp.rm(file, { force: true }).catch(() => {})));
   }
 }

@@ -1,24 +1,24 @@
-// Runs as the mailbox owner (uid/gid set by the daemon, no supplementary groups) and streams a
-// Maildir to stdout in the frames of reader-protocol.ts. Self-contained on purpose: it loads
-// nothing of the daemon. Symlinks are never followed; tmp/ (deliveries in progress) is skipped.
-//   node maildir-reader-child.ts <maildir>
+// Task of a child acting as the mailbox owner (account-child-entry.ts): streams a Maildir to the
+// daemon in the frames of reader-protocol.ts; a message's content is the body of its frame.
+// The Maildir is opened fd-relative with O_NOFOLLOW from the root-owned anchor the daemon
+// names (owner.ts), so a swapped parent directory fails instead of leading elsewhere. Symlinks
+// are never followed; tmp/ (deliveries in progress) is skipped.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
 import type { ReaderFrame } from './reader-protocol.ts';
 import { byName } from '../../core/by-name.ts';
+import { openDirBelow } from '../common/fd-walk.ts';
+import type { ChildIo, ChildTask } from '../common/account-child-entry.ts';
 
 const CHUNK = 256 * 1024;
-const root = process.argv[2];
-
-async function send(data: Buffer | string): Promise<void> {
-  if (!process.stdout.write(data)) await once(process.stdout, 'drain');
-}
+let io: ChildIo;
 
 function frame(f: ReaderFrame): Promise<void> {
-  return send(JSON.stringify(f) + '\n');
+  return io.send({ ...f });
 }
+
+const send = (data: Buffer): Promise<void> => io.write(data);
 
 function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? 'EIO';
@@ -93,7 +93,7 @@ async function sendMessage(folder: string, folderDir: string, subdir: 'cur' | 'n
   try {
     const st = await fh.stat();
     if (!st.isFile()) return await frame({ t: 'warn', code: 'MAIL_SKIPPED_SPECIAL', path: rel, message: 'not a regular file' });
-    await frame({ t: 'message', folder, subdir, name, size: st.size, mtimeMs: st.mtimeMs });
+    await io.send({ t: 'message', folder, subdir, name, size: st.size, mtimeMs: st.mtimeMs, n: st.size });
     let left = st.size;
     let intact = true;
     while (left > 0) {
@@ -137,12 +137,13 @@ async function sendFolder(folder: string, folderDir: string): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  if (!root) throw Object.assign(new Error('usage: maildir-reader-child.ts <maildir>'), { code: 'EINVAL' });
-  const st = await fsp.lstat(root);
-  if (st.isSymbolicLink()) throw Object.assign(new Error(`${root} is a symbolic link`), { code: 'ELOOP' });
-  if (!st.isDirectory()) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
-  if (!isFolder(root)) throw Object.assign(new Error(`${root} is not a Maildir (no cur/ or new/)`), { code: 'ENOTMAILDIR' });
+export const task: ChildTask = async (request, childIo) => {
+  io = childIo;
+  const place = request as { anchor: string; rest: string[] } | null;
+  if (!place || typeof place.anchor !== 'string' || !Array.isArray(place.rest)) throw Object.assign(new Error('malformed request'), { code: 'EINVAL' });
+  // Every later path goes through this open descriptor (/proc/self/fd/N), never the path again.
+  const root = `/proc/self/fd/${openDirBelow(place.anchor, place.rest)}`;
+  if (!isFolder(root)) throw Object.assign(new Error('not a Maildir (no cur/ or new/)'), { code: 'ENOTMAILDIR' });
   await sendFolder('', root);
   for (const e of (await listDir(root)) ?? []) {
     if (!e.name.startsWith('.') || e.name === '.' || e.name === '..') continue;
@@ -154,10 +155,4 @@ async function main(): Promise<void> {
     if (!e.isDirectory() || !isFolder(dir)) continue;
     await sendFolder(e.name, dir);
   }
-  await frame({ t: 'done' });
-}
-
-main().catch(async (err: unknown) => {
-  await frame({ t: 'fatal', code: errCode(err), message: (err as Error).message ?? String(err) }).catch(() => {});
-  process.exitCode = 2;
-});
+};

@@ -1,5 +1,7 @@
-// What the unprivileged Maildir reader sends to the daemon on its stdout: one JSON line per
-// frame; a `message` frame is followed by exactly `size` raw bytes and then a `messageEnd` line.
+// What the Maildir reader (a child acting as the mailbox owner) sends to the daemon, in the
+// account-child framing (account-child-frame.ts): a `message` frame carries exactly `size`
+// bytes of content as its body and is followed by a `messageEnd` frame. The layer's own `end`
+// and `fatal` frames finish the stream.
 
 export interface FolderFrame {
   t: 'folder';
@@ -31,14 +33,4 @@ export interface WarnFrame {
   message: string;
 }
 
-export interface FatalFrame {
-  t: 'fatal';
-  code: string;
-  message: string;
-}
-
-export interface DoneFrame {
-  t: 'done';
-}
-
-export type ReaderFrame = FolderFrame | MessageFrame | MessageEndFrame | WarnFrame | FatalFrame | DoneFrame;
+export type ReaderFrame = FolderFrame | MessageFrame | MessageEndFrame | WarnFrame;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { requirePeer, hasCommand } from '../../helpers/peer.ts';
 import { entryBytes } from '../spy-tool.ts';
-import { dnsEntries } from '../../../src/sources/dns/index.ts';
+import { dnsEntries, type ZoneRef } from '../../../src/sources/dns/index.ts';
 import type { ArchiveEntry } from '../../../src/core/archive-part.ts';
 import type { AgentError } from '../../../src/errors/index.ts';
 
@@ -27,6 +27,9 @@ _dmarc IN TXT "v=DMARC1; p=none"
 shop IN CNAME www
 `;
 
+// The zone files below lie where only root can write: root reads them, whoever the account is.
+const zonesOf = (zones: ZoneRef[]) => dnsEntries(zones, { as: { uid: 65534, gid: 65534 } });
+
 async function collect(it: AsyncIterable<ArchiveEntry>): Promise<ArchiveEntry[]> {
   const out: ArchiveEntry[] = [];
   for await (const e of it) out.push(e);
@@ -37,7 +40,7 @@ t.test('zones are exported as dns/<zone>.zone and pass named-checkzone', async (
   if (!requirePeer(t, 'named-checkzone', hasCommand('named-checkzone'), 'apt-get install bind9-utils')) return;
   fs.writeFileSync(path.join(work, 'db.example.com'), zone('example.com'));
   fs.writeFileSync(path.join(work, 'db.idn'), zone('xn--mnchen-3ya.de'));
-  const entries = await collect(dnsEntries([
+  const entries = await collect(zonesOf([
     { name: 'Example.COM.', file: path.join(work, 'db.example.com') },
     { name: 'xn--mnchen-3ya.de', file: path.join(work, 'db.idn') },
   ]));
@@ -61,7 +64,7 @@ t.test('a broken zone is caught by the checker (the check can fail)', async (t) 
   if (!requirePeer(t, 'named-checkzone', hasCommand('named-checkzone'), 'apt-get install bind9-utils')) return;
   const file = path.join(work, 'db.broken');
   fs.writeFileSync(file, zone('broken.test').replace(/IN SOA .*\n/, ''));
-  const [e] = await collect(dnsEntries([{ name: 'broken.test', file }]));
+  const [e] = await collect(zonesOf([{ name: 'broken.test', file }]));
   const copy = path.join(work, 'broken.zone');
   fs.writeFileSync(copy, await entryBytes(e!.open));
   t.not(spawnSync('named-checkzone', ['broken.test', copy]).status, 0);
@@ -69,21 +72,21 @@ t.test('a broken zone is caught by the checker (the check can fail)', async (t) 
 
 t.test('a missing zone file is AGENT_E_SOURCE_READ naming zone and file', async (t) => {
   const missing = path.join(work, 'db.missing');
-  const err = await collect(dnsEntries([{ name: 'missing.test', file: missing }])).catch((e: unknown) => e) as AgentError;
+  const err = await collect(zonesOf([{ name: 'missing.test', file: missing }])).catch((e: unknown) => e) as AgentError;
   t.equal(err.code, 'AGENT_E_SOURCE_READ');
   t.match(err.message, /missing\.test/);
   t.match(err.message, /db\.missing/);
   t.match(err.message, /ENOENT/);
-  const dirErr = await collect(dnsEntries([{ name: 'dir.test', file: work }])).catch((e: unknown) => e) as AgentError;
+  const dirErr = await collect(zonesOf([{ name: 'dir.test', file: work }])).catch((e: unknown) => e) as AgentError;
   t.equal(dirErr.code, 'AGENT_E_SOURCE_READ');
 });
 
 t.test('bad and duplicate zone names are refused', async (t) => {
   const file = path.join(work, 'db.example.com');
   for (const name of ['../etc/passwd', 'a/b', '', 'exa mple.com', '-bad.com']) {
-    const err = await collect(dnsEntries([{ name, file }])).catch((e: unknown) => e) as AgentError;
+    const err = await collect(zonesOf([{ name, file }])).catch((e: unknown) => e) as AgentError;
     t.equal(err.code, 'AGENT_E_INVALID', JSON.stringify(name));
   }
-  const dup = await collect(dnsEntries([{ name: 'example.com', file }, { name: 'EXAMPLE.com.', file }])).catch((e: unknown) => e) as AgentError;
+  const dup = await collect(zonesOf([{ name: 'example.com', file }, { name: 'EXAMPLE.com.', file }])).catch((e: unknown) => e) as AgentError;
   t.equal(dup.code, 'AGENT_E_INVALID');
 });

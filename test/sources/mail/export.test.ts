@@ -248,6 +248,13 @@ t.test('a missing or non-Maildir directory is AGENT_E_SOURCE_READ', async (t) =>
   t.match(missing?.message, /x@example\.com/);
   const plain = path.join(work, 'plain');
   fs.mkdirSync(plain);
+  if (owner) {
+    // Only root decides a root-owned directory in a root-owned place: mail is never read as root.
+    const asRoot = await run(plain);
+    t.equal(asRoot?.code, 'AGENT_E_SOURCE_READ');
+    t.match(asRoot?.message, /never read or written as root/);
+    fs.chownSync(plain, owner.uid, owner.gid);
+  }
   const notMaildir = await run(plain);
   t.equal(notMaildir?.code, 'AGENT_E_SOURCE_READ');
   t.match(notMaildir?.message, /not a Maildir/);
