@@ -1,0 +1,24 @@
+import type { Db } from './database.ts';
+import type { AccountBackupStatus, BackupStatusStore, DestinationStatus } from '../core/backup-status.ts';
+
+/** Reads the tables the triggers of migration 0004 keep; one query each, whatever the number of accounts. */
+export class BackupStatusRepo implements BackupStatusStore {
+  readonly #accounts;
+  readonly #destinations;
+
+  constructor(db: Db) {
+    // Joined with accounts and destinations so nothing deleted lingers.
+    this.#accounts = db.prepare(`SELECT b.account, b.scope, b.last_attempt_at AS lastAttemptAt, b.last_success_at AS lastSuccessAt
+      FROM backup_status b JOIN accounts a ON a.name = b.account`);
+    this.#destinations = db.prepare(`SELECT s.destination, s.last_success_at AS lastSuccessAt
+      FROM destination_status s JOIN destinations d ON d.name = s.destination`);
+  }
+
+  accounts(): Iterable<AccountBackupStatus> {
+    return this.#accounts.iterate() as Iterable<AccountBackupStatus>;
+  }
+
+  destinations(): DestinationStatus[] {
+    return this.#destinations.all() as DestinationStatus[];
+  }
+}
