@@ -5,16 +5,16 @@ import type { DestinationOperations, ScheduleOperations } from '../rpc/services.
 import { AgentError } from '../errors/index.ts';
 import { publicSettings, testDestination, validateSettings, type DestinationType, type RetryPolicy } from '../storage/index.ts';
 import { compileCron, nextFires, type Scheduler } from '../scheduler/index.ts';
-import { openNamedDestination } from './backup/upload.ts';
+import { openNamedDestination, type UploadDeps } from './backup/upload.ts';
 
-export function destinationOperations(deps: { store: Store; log: Logger }): DestinationOperations {
+export function destinationOperations(deps: { store: Store; log: Logger; onFailure?: UploadDeps['onFailure'] }): DestinationOperations {
   // A probe answers quickly: one attempt, so an unreachable peer is reported, not retried for minutes.
   const probeRetry = (): RetryPolicy => ({ attempts: 1, baseDelayMs: 1 });
   return {
     validate: (type, settings) => validateSettings(type as DestinationType, settings) as Record<string, unknown>,
     publicSettings: (type, settings) => publicSettings(type as DestinationType, settings),
     async test(name) {
-      const dest = await openNamedDestination({ destinations: deps.store.destinations, log: deps.log, retry: probeRetry }, name);
+      const dest = await openNamedDestination({ destinations: deps.store.destinations, log: deps.log, retry: probeRetry, onFailure: deps.onFailure }, name);
       try {
         // The bare (verifying) backend: its own error codes (AUTH, UNREACHABLE, ...) reach the caller.
         return { destination: name, type: dest.type, ...(await testDestination(dest.inner)) };

@@ -18,6 +18,11 @@ export interface NotifierOptions {
   log?: NotifierLog;
   /** Called after every try of every delivery, so the daemon can store it (notify.history). */
   record?: (attempt: DeliveryAttempt) => void;
+  /**
+   * Called once per URL and message with how its delivery ended, retries done (metrics).
+   * `service` is the service's name, or "invalid" for a URL that does not parse: never the URL.
+   */
+  delivered?: (outcome: { service: string; ok: boolean }) => void;
   /** Tests only: transport overrides (endpointOverride, ca). */
   send?: Pick<SendOptions, 'endpointOverride' | 'ca'>;
 }
@@ -55,6 +60,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   };
 
+  const delivered = (service: string, ok: boolean) => {
+    try {
+      options.delivered?.({ service, ok });
+    } catch (err) {
+      options.log?.warn({ err: (err as Error).message }, 'notifications: counting a delivery failed');
+    }
+  };
+
   const sendOne = async (url: string, message: NotifyMessage, jobId: string | undefined): Promise<void> => {
     let parsed;
     try {
@@ -63,10 +76,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const redacted = redactNotificationUrl(url);
       record({ url: redacted, service: redacted.split(':')[0], attempt: 1, ok: false, error: (err as Error).message, at: new Date().toISOString() }, jobId);
       options.log?.warn({ url: redacted, err: (err as Error).message }, 'notification URL rejected');
+      delivered('invalid', false);
       return;
     }
     const result = await deliver(parsed, message, { ...base, endpointOverride: options.send?.endpointOverride, onAttempt: (a) => record(a, jobId) });
     if (!result.ok) options.log?.warn({ url: parsed.redactedUrl, service: parsed.service, status: result.status, err: result.error }, 'notification not delivered');
+    delivered(parsed.service, result.ok);
   };
 
   const send = (urls: string[], message: NotifyMessage, jobId?: string): number => {

@@ -25,13 +25,16 @@ export class BackupService implements BackupOperations {
   readonly #clock: Clock;
   readonly #spool: SpoolLayout;
   readonly #config: () => AgentConfig;
+  readonly #onRateLimited: (() => void) | undefined;
 
-  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; spool: SpoolLayout; config: () => AgentConfig }) {
+  /** `onRateLimited` hears of every tenant snapshot refused by the daily limit (metrics). */
+  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; spool: SpoolLayout; config: () => AgentConfig; onRateLimited?: () => void }) {
     this.#store = deps.store;
     this.#queue = deps.queue;
     this.#clock = deps.clock;
     this.#spool = deps.spool;
     this.#config = deps.config;
+    this.#onRateLimited = deps.onRateLimited;
   }
 
   #account(name: string): AccountRow {
@@ -51,12 +54,7 @@ export class BackupService implements BackupOperations {
     const ledger = this.#store.rateLedger;
     // A tenant's slot is taken atomically before any await, so of many concurrent calls exactly
     // the allowed number go on; a call that fails later gives its slot back.
-    const reservation = tenant
-      ? ledger.transaction(() => {
-        assertTenantMayBackup(pkg, this.#window(account.name, pkg), account.name);
-        return ledger.record(account.name, 'tenant', null, this.#clock.now());
-      })
-      : null;
+    const reservation = tenant ? this.#reserveTenantSlot(account.name, pkg) : null;
     try {
       const estimate = await this.estimate(account.name, req.scope);
       if (tenant && estimate.bytes > pkg.tenantBackups.maxBytes) {
@@ -76,6 +74,19 @@ export class BackupService implements BackupOperations {
       return { jobId: job.id, snapshotId };
     } catch (err) {
       if (reservation !== null) ledger.remove(reservation);
+      throw err;
+    }
+  }
+
+  #reserveTenantSlot(account: string, pkg: typeof DEFAULT_PACKAGE): number {
+    const ledger = this.#store.rateLedger;
+    try {
+      return ledger.transaction(() => {
+        assertTenantMayBackup(pkg, this.#window(account, pkg), account);
+        return ledger.record(account, 'tenant', null, this.#clock.now());
+      });
+    } catch (err) {
+      if (err instanceof AgentError && err.code === 'AGENT_E_RATE_LIMITED') this.#onRateLimited?.();
       throw err;
     }
   }
