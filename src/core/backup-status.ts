@@ -17,6 +17,6 @@ export interface DestinationStatus {
 
 export interface BackupStatusStore {
   /** Every existing account's row per scope it was ever backed up in. */
-  accounts(): Iterable<AccountBackupStatus>;
+  accounts(): AccountBackupStatus[];
   destinations(): DestinationStatus[];
 }

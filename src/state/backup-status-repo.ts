@@ -14,8 +14,8 @@ export class BackupStatusRepo implements BackupStatusStore {
       FROM destination_status s JOIN destinations d ON d.name = s.destination`);
   }
 
-  accounts(): Iterable<AccountBackupStatus> {
-    return this.#accounts.iterate() as Iterable<AccountBackupStatus>;
+  accounts(): AccountBackupStatus[] {
+    return this.#accounts.all() as AccountBackupStatus[];
   }
 
   destinations(): DestinationStatus[] {
