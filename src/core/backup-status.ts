@@ -16,7 +16,11 @@ export interface DestinationStatus {
 }
 
 export interface BackupStatusStore {
-  /** Every existing account's row per scope it was ever backed up in. */
-  accounts(): AccountBackupStatus[];
+  /**
+   * Existing accounts' rows (one per scope ever backed up in), ordered by account and scope:
+   * up to `limit` of them after `after` (null: from the start). Read page by page, 10,000
+   * accounts never sit in memory at once.
+   */
+  accounts(after: { account: string; scope: string } | null, limit: number): AccountBackupStatus[];
   destinations(): DestinationStatus[];
 }

@@ -1,7 +1,6 @@
 // GET /metrics over HTTP on a Unix socket and, optionally, a loopback port. Nothing else is
 // served; a scrape that fails answers 500 and the daemon goes on.
 import http from 'node:http';
-import { once } from 'node:events';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { listenUnix, type SocketSpec } from '../rpc/unix-listener.ts';
@@ -44,7 +43,11 @@ export class MetricsServer {
       const chunks = await this.#scrape();
       res.writeHead(200, { 'content-type': Registry.PROMETHEUS_CONTENT_TYPE });
       if (req.method !== 'HEAD') {
-        for (const chunk of chunks) if (!res.write(chunk)) await once(res, 'drain');
+        // One chunk at a time: the next is made once the socket took the last.
+        for (const chunk of chunks) {
+          if (res.destroyed) return;
+          if (!res.write(chunk)) await drainedOrClosed(res);
+        }
       }
       res.end();
     } catch (err) {
@@ -68,4 +71,16 @@ export class MetricsServer {
       s.closeAllConnections();
     }
   }
+}
+
+function drainedOrClosed(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -2,8 +2,8 @@
 // from where their truth lives: the backup_status and destination_status tables (kept by
 // triggers in the state database) and the scheduler's armed fire times. Nothing per account is
 // kept in memory between scrapes.
-import type { BackupStatusStore } from '../core/backup-status.ts';
-import type { ExpositionWriter } from './exposition.ts';
+import type { AccountBackupStatus, BackupStatusStore } from '../core/backup-status.ts';
+import { ExpositionWriter } from './exposition.ts';
 
 export interface PerItemSources {
   backupStatus: BackupStatusStore;
@@ -20,17 +20,40 @@ const FAMILIES = {
 
 const seconds = (ms: number) => ms / 1000;
 
-/** Synchronous on purpose: a statement being iterated keeps the one state connection busy. */
-export function writePerItemFamilies(sources: PerItemSources, out: ExpositionWriter): void {
+/** Rows read per query: small enough to die young while the sender waits between chunks. */
+const PAGE_ROWS = 500;
+
+function* accountRows(store: BackupStatusStore): Generator<AccountBackupStatus> {
+  for (let page = store.accounts(null, PAGE_ROWS); page.length; page = store.accounts(page[page.length - 1]!, PAGE_ROWS)) yield* page;
+}
+
+/**
+ * The families' text in chunks, each made when the sender asks for it. Queries are read whole
+ * (.all()), a page at a time: a statement left open across the sender's awaits would keep the
+ * daemon's one state connection busy.
+ */
+export function* perItemChunks(sources: PerItemSources): Generator<Buffer> {
   const f = FAMILIES;
-  const accounts = sources.backupStatus.accounts();
+  const out = new ExpositionWriter();
   out.family(f.lastSuccess.name, 'gauge', f.lastSuccess.help);
-  for (const r of accounts) if (r.lastSuccessAt !== null) out.sample(f.lastSuccess.name, { account: r.account, scope: r.scope }, seconds(r.lastSuccessAt));
+  for (const r of accountRows(sources.backupStatus)) {
+    if (r.lastSuccessAt !== null) out.sample2(f.lastSuccess.name, 'account', r.account, 'scope', r.scope, seconds(r.lastSuccessAt));
+    if (out.full) yield out.take();
+  }
   out.family(f.lastAttempt.name, 'gauge', f.lastAttempt.help);
-  for (const r of accounts) if (r.lastAttemptAt !== null) out.sample(f.lastAttempt.name, { account: r.account, scope: r.scope }, seconds(r.lastAttemptAt));
+  for (const r of accountRows(sources.backupStatus)) {
+    if (r.lastAttemptAt !== null) out.sample2(f.lastAttempt.name, 'account', r.account, 'scope', r.scope, seconds(r.lastAttemptAt));
+    if (out.full) yield out.take();
+  }
   out.family(f.destinationSuccess.name, 'gauge', f.destinationSuccess.help);
-  for (const d of sources.backupStatus.destinations()) out.sample(f.destinationSuccess.name, { destination: d.destination }, seconds(d.lastSuccessAt));
+  for (const d of sources.backupStatus.destinations()) {
+    out.sample1(f.destinationSuccess.name, 'destination', d.destination, seconds(d.lastSuccessAt));
+    if (out.full) yield out.take();
+  }
   out.family(f.nextRun.name, 'gauge', f.nextRun.help);
-  for (const [schedule, at] of sources.scheduleNextRuns()) out.sample(f.nextRun.name, { schedule }, seconds(at));
-  out.end();
+  for (const [schedule, at] of sources.scheduleNextRuns()) {
+    out.sample1(f.nextRun.name, 'schedule', schedule, seconds(at));
+    if (out.full) yield out.take();
+  }
+  yield out.take();
 }

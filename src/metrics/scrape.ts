@@ -1,15 +1,17 @@
 // One scrape: prom-client's registry (counters, histograms and the daemon's live gauges), then
 // the families with one series per account, destination or schedule, written from state.
 import type { Registry } from 'prom-client';
-import { ExpositionWriter } from './exposition.ts';
-import { writePerItemFamilies, type PerItemSources } from './per-item-families.ts';
+import { perItemChunks, type PerItemSources } from './per-item-families.ts';
 
-export type Scrape = () => Promise<string[]>;
+/** The scrape's text in chunks, the later ones made only as the sender asks for them. */
+export type Scrape = () => Promise<Iterable<string | Buffer>>;
 
 export function scrapeWith(registry: Registry, perItem: PerItemSources): Scrape {
   return async () => {
-    const chunks = [await registry.metrics()];
-    writePerItemFamilies(perItem, new ExpositionWriter((chunk) => chunks.push(chunk)));
-    return chunks;
+    const registered = await registry.metrics();
+    return (function* () {
+      yield registered;
+      yield* perItemChunks(perItem);
+    })();
   };
 }

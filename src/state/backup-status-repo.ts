@@ -9,13 +9,14 @@ export class BackupStatusRepo implements BackupStatusStore {
   constructor(db: Db) {
     // Joined with accounts and destinations so nothing deleted lingers.
     this.#accounts = db.prepare(`SELECT b.account, b.scope, b.last_attempt_at AS lastAttemptAt, b.last_success_at AS lastSuccessAt
-      FROM backup_status b JOIN accounts a ON a.name = b.account`);
+      FROM backup_status b JOIN accounts a ON a.name = b.account
+      WHERE (b.account, b.scope) > (?, ?) ORDER BY b.account, b.scope LIMIT ?`);
     this.#destinations = db.prepare(`SELECT s.destination, s.last_success_at AS lastSuccessAt
       FROM destination_status s JOIN destinations d ON d.name = s.destination`);
   }
 
-  accounts(): AccountBackupStatus[] {
-    return this.#accounts.all() as AccountBackupStatus[];
+  accounts(after: { account: string; scope: string } | null, limit: number): AccountBackupStatus[] {
+    return this.#accounts.all(after?.account ?? '', after?.scope ?? '', limit) as AccountBackupStatus[];
   }
 
   destinations(): DestinationStatus[] {

@@ -124,6 +124,33 @@ t.test('a backup that succeeds and one that fails move the counters and gauges; 
   }
 });
 
+t.test('every account is listed once however many there are (read page by page)', async (t) => {
+  const d = await startDaemon(t);
+  const { store } = d.daemon;
+  const count = 1203;
+  const home = tempDir(t);
+  const at = Date.parse('2026-12-01T03:00:00Z');
+  for (let i = 0; i < count; i++) {
+    const name = `acct${String(i).padStart(4, '0')}`;
+    store.accounts.put({ name, uid: 0, gid: 0, home }, at);
+    store.snapshots.insert({
+      id: `snap${i}`, account: name, kind: 'account_full', scope: i % 2 ? 'full' : 'mail', trigger: 'schedule', jobId: null, note: null, compression: 'gzip',
+      bytes: 1, sha256: '0'.repeat(64), files: 1, parts: [`${name}.tar.gz`], manifest: {}, temporary: false, createdAt: at + i * 1000, expiresAt: null,
+    });
+  }
+  const { text } = await scrapeMetrics({ socketPath: d.daemon.config.metrics.socket });
+  const success = parseSamples(text).filter((s) => s.name === 'hostagent_account_last_success_timestamp_seconds');
+  t.equal(success.length, count, 'one series per account');
+  t.equal(new Set(success.map((s) => s.labels.account)).size, count, 'no account twice');
+  t.equal(sampleValue(text, 'hostagent_account_last_success_timestamp_seconds', { account: 'acct1202', scope: 'mail' }), (at + 1202 * 1000) / 1000);
+  store.accounts.delete('acct0007');
+  const after = await scrapeMetrics({ socketPath: d.daemon.config.metrics.socket });
+  t.equal(sampleValue(after.text, 'hostagent_account_last_success_timestamp_seconds', { account: 'acct0007' }), undefined, 'a deleted account is gone');
+  if (requirePeer(t, 'promtool', hasCommand('promtool'), 'promtool (Debian package prometheus) not installed')) {
+    t.equal((await promtoolCheck(text)).code, 0, 'promtool accepts the large text');
+  }
+});
+
 t.test('a tenant refused by the daily limit is counted', async (t) => {
   const d = await startDaemon(t);
   const tenant = await makeTenant(t, { profile: 'empty' });
