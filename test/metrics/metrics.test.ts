@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { IS_ROOT, hasCommand, requirePeer } from '../helpers/peer.ts';
-import { HOSTAGENTD, startDaemon, tempDir } from '../helpers/daemon.ts';
+import { HOSTAGENTD, REPO, startDaemon, tempDir } from '../helpers/daemon.ts';
 import { makeTenant } from '../helpers/tenant.ts';
 import { waitForJob } from '../helpers/backup-flow.ts';
 import { parseSamples, promtoolCheck, sampleValue, scrapeMetrics } from '../helpers/metrics.ts';
@@ -198,4 +198,15 @@ t.test('a non-loopback listen address is refused at config check, naming the key
     t.equal(r.status, 78, `${listen}: exit 78`);
     t.match(r.stderr, /metrics\.listen: must be a loopback address:port/, `${listen}: the key is named`);
   }
+});
+
+t.test('README and docs/metrics.md list exactly the metrics the daemon exports', async (t) => {
+  const d = await startDaemon(t);
+  const { text } = await scrapeMetrics({ socketPath: d.daemon.config.metrics.socket });
+  const exported = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
+  t.ok(exported.length >= 13, `${exported.length} families`);
+  const documented = [...fs.readFileSync(path.join(REPO, 'docs/metrics.md'), 'utf8').matchAll(/^\| `(hostagent_\w+)` \| (\w+) \|/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
+  t.same(documented, exported, 'docs/metrics.md: every family, with its type');
+  const readme = [...fs.readFileSync(path.join(REPO, 'README.md'), 'utf8').matchAll(/^\| `(hostagent_\w+)`/gm)].map((m) => m[1]).sort();
+  t.same(readme, exported.map((e) => e.split(' ')[0]), 'README: every family');
 });
