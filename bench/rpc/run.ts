@@ -103,6 +103,7 @@ fs.writeFileSync(path.join(dir, 'agent.json'), JSON.stringify({
   paths: { database: path.join(dir, 'state', 'agent.db'), spool: path.join(dir, 'spool') },
   rpc: { adminSocket, panelSocket: path.join(run, 'agent.sock'), panelGroup: null },
   download: { socket: path.join(run, 'download.sock') },
+  metrics: { socket: path.join(run, 'metrics.sock') },
   log: { level: 'warn' },
 }));
 

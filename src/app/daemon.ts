@@ -4,7 +4,7 @@ import { loadDevConfig, type AgentConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { cacheFor } from '../core/cache-for.ts';
 import { JobQueue } from '../core/jobs/index.ts';
-import { openState, openStore, type Db } from '../state/index.ts';
+import { openState, openStore, BackupStatusRepo, type Db } from '../state/index.ts';
 import type { Store } from '../core/store.ts';
 import { EventBus } from '../core/events/event-bus.ts';
 import { Dispatcher, RpcServer, registeredMethods, type RpcServices, type SocketKind } from '../rpc/index.ts';
@@ -21,6 +21,7 @@ import { NotificationCenter, validateNotificationConfig } from './notifications.
 import { readAgentConfig } from './agent-config.ts';
 import { socketLimits } from './socket-limits.ts';
 import { Scheduler } from '../scheduler/index.ts';
+import { EventMetrics, MetricsServer, registerLiveGauges, scrapeWith } from '../metrics/index.ts';
 import type { JobRecord } from '../core/jobs/index.ts';
 import type { SnapshotRow } from '../core/model.ts';
 import { openUpload, openNamedDestination, type UploadDeps } from './backup/upload.ts';
@@ -56,12 +57,15 @@ export class Daemon {
   readonly restores: RestoreService;
   readonly scheduler: Scheduler;
   readonly notifications: NotificationCenter;
+  readonly metrics = new EventMetrics();
   readonly schemaVersion: number;
   readonly startedAt: number;
   readonly #devDir: string | undefined;
   readonly #systemd: SystemdNotifier;
   readonly #rpc: Record<SocketKind, RpcServer>;
   readonly #download: DownloadServer;
+  readonly #metricsServer: MetricsServer;
+  readonly #spoolUsage: () => { usedBytes: number; freeBytes: number };
   #config: AgentConfig;
   #stopping: Promise<void> | null = null;
   #sweepTimer: NodeJS.Timeout | null = null;
@@ -79,10 +83,12 @@ export class Daemon {
     const cfg = init.config;
     this.store = openStore(init.db);
     this.spool = new SpoolLayout(cfg.paths.spool);
-    this.notifications = new NotificationCenter(this.store, cfg, init.log);
+    this.#spoolUsage = cacheFor(1000, () => ({ usedBytes: usedBytes(this.#config.paths.spool), freeBytes: freeBytes(this.#config.paths.spool) }));
+    this.notifications = new NotificationCenter(this.store, cfg, init.log, (outcome) => this.metrics.notificationDelivered(outcome));
+    const jobEvents = publishJobEvents(this.events, (job) => this.notifications.jobFinished(job));
     this.queue = new JobQueue({
       store: this.store.jobs, clock: init.clock, log: init.log, concurrency: cfg.jobs.concurrency, maxQueued: cfg.jobs.maxQueued,
-      events: publishJobEvents(this.events, (job) => this.notifications.jobFinished(job)),
+      events: { ...jobEvents, onFinished: (job) => { this.metrics.jobFinished(job); jobEvents.onFinished?.(job); } },
     });
     this.queue.register('backup', backupJobKind({
       store: this.store, clock: init.clock, events: this.events, spool: this.spool, version: VERSION,
@@ -90,7 +96,7 @@ export class Daemon {
       openUpload: (req) => openUpload(this.#uploadDeps(), req),
       afterStored: (job, snap) => this.#afterStored(job, snap),
     }));
-    this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config, log: init.log });
+    this.backups = new BackupService({ store: this.store, queue: this.queue, clock: init.clock, spool: this.spool, config: () => this.#config, log: init.log, onRateLimited: () => this.metrics.tenantRateLimited() });
     this.queue.register('restore', restoreJobKind({ store: this.store, events: this.events, spool: this.spool, config: () => this.#config, openDestination: (name) => openNamedDestination(this.#uploadDeps(), name) }));
     this.restores = new RestoreService({ store: this.store, queue: this.queue, clock: init.clock, events: this.events, spool: this.spool, backups: this.backups, config: () => this.#config });
     this.scheduler = new Scheduler({
@@ -100,7 +106,7 @@ export class Daemon {
     });
     this.snapshots = new SnapshotService({ store: this.store, spool: this.spool, events: this.events, clock: init.clock, queue: this.queue, log: init.log });
     const services: RpcServices = {
-      destinations: destinationOperations({ store: this.store, log: init.log }),
+      destinations: destinationOperations({ store: this.store, log: init.log, onFailure: (f) => this.metrics.destinationFailed(f) }),
       schedules: scheduleOperations(this.scheduler, init.clock),
       version: VERSION,
       startedAt: this.startedAt,
@@ -117,7 +123,7 @@ export class Daemon {
       downloads: { createLink: (snap, session, ttl) => createLink({ store: this.store, clock: init.clock, baseUrl: () => this.#config.download.baseUrl }, snap, session, ttl) },
       config: () => this.#config,
       connectionCounts: () => ({ admin: this.#rpc.admin.connectionCount, panel: this.#rpc.panel.connectionCount }),
-      spoolUsage: cacheFor(1000, () => ({ usedBytes: usedBytes(this.#config.paths.spool), freeBytes: freeBytes(this.#config.paths.spool) })),
+      spoolUsage: this.#spoolUsage,
       reload: () => this.reload(),
     };
     const methods = registeredMethods(services);
@@ -133,6 +139,9 @@ export class Daemon {
       fileName: (snap) => snap.parts[0]!.replace(/\.part\d+$/, ''),
       onCompleted: (link, snap) => this.events.publish({ type: 'download.completed', account: snap.account, payload: { snapshotId: snap.id, bytes: snap.bytes, expiresAt: new Date(link.expiresAt).toISOString() } }),
     }));
+    registerLiveGauges(this.metrics.registry, { queue: () => this.queue.stats(), spoolBytes: () => this.#spoolUsage().usedBytes });
+    const scrape = scrapeWith(this.metrics.registry, { backupStatus: new BackupStatusRepo(init.db), scheduleNextRuns: () => this.scheduler.nextFireTimes() });
+    this.#metricsServer = new MetricsServer(scrape, init.log);
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -170,6 +179,10 @@ export class Daemon {
     await this.#rpc.panel.listen();
     await this.#download.listenSocket({ path: cfg.download.socket, mode: cfg.download.socketMode, group: cfg.rpc.panelGroup });
     if (cfg.download.listen) await this.#download.listenLoopback(cfg.download.listen);
+    if (cfg.metrics.enabled) {
+      await this.#metricsServer.listenSocket({ path: cfg.metrics.socket, mode: cfg.metrics.socketMode, group: cfg.rpc.panelGroup });
+      if (cfg.metrics.listen) await this.#metricsServer.listenLoopback(cfg.metrics.listen);
+    }
     await this.sweep();
     // Schedules load synchronously here; missed runs are queued in the background, so a long
     // catch-up (each account is estimated first) never delays READY.
@@ -178,7 +191,7 @@ export class Daemon {
     this.#sweepTimer.unref();
     this.#systemd.ready(this.#statusLine());
     const every = this.#systemd.startWatchdog();
-    this.log.info({ version: VERSION, admin: cfg.rpc.adminSocket, panel: cfg.rpc.panelSocket, download: cfg.download.socket, watchdogMs: every, schemaVersion: this.schemaVersion }, 'hostagentd ready');
+    this.log.info({ version: VERSION, admin: cfg.rpc.adminSocket, panel: cfg.rpc.panelSocket, download: cfg.download.socket, metrics: cfg.metrics.enabled ? cfg.metrics.socket : null, watchdogMs: every, schemaVersion: this.schemaVersion }, 'hostagentd ready');
   }
 
   /** The purge sweep (hourly and at start); failures are logged, never fatal. */
@@ -193,7 +206,10 @@ export class Daemon {
 
   #uploadDeps(): UploadDeps {
     const sc = this.#config.scheduler;
-    return { destinations: this.store.destinations, clock: this.clock, log: this.log, retry: () => ({ attempts: sc.uploadAttempts, baseDelayMs: sc.uploadRetryBaseMs, maxDelayMs: 60_000 }) };
+    return {
+      destinations: this.store.destinations, clock: this.clock, log: this.log, retry: () => ({ attempts: sc.uploadAttempts, baseDelayMs: sc.uploadRetryBaseMs, maxDelayMs: 60_000 }),
+      onFailure: (f) => this.metrics.destinationFailed(f),
+    };
   }
 
   /** Retention of the schedule that queued a run, once its snapshot is recorded. */
@@ -223,7 +239,7 @@ export class Daemon {
     try {
       const next = this.#devDir ? loadDevConfig(this.#devDir).config : readAgentConfig(this.configFile);
       if (this.#devDir) validateNotificationConfig(next);
-      const needsRestart = (['paths', 'download'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.#config[k]));
+      const needsRestart = (['paths', 'download', 'metrics'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.#config[k]));
       if (next.rpc.adminSocket !== this.#config.rpc.adminSocket || next.rpc.panelSocket !== this.#config.rpc.panelSocket) needsRestart.push('rpc' as never);
       this.#config = next;
       this.log.level = next.log.level;
@@ -253,6 +269,7 @@ export class Daemon {
     this.log.info({ graceMs: grace, running: this.queue.stats().running }, 'stopping');
     for (const s of Object.values(this.#rpc)) s.stopListening();
     this.#download.close();
+    this.#metricsServer.close();
     this.scheduler.stop();
     await this.queue.shutdown(grace);
     // Notices of the last jobs get a short chance to leave; they never hold up a stop for long.
@@ -271,6 +288,7 @@ export class Daemon {
       s.closeConnections();
     }
     this.#download.close();
+    this.#metricsServer.close();
     if (this.db.open) this.db.close();
   }
 }

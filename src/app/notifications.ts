@@ -27,13 +27,16 @@ export function validateNotificationConfig(cfg: AgentConfig, source?: string): v
 export class NotificationCenter implements NotificationOperations {
   readonly #store: Store;
   readonly #log: Logger;
+  readonly #delivered: ((outcome: { service: string; ok: boolean }) => void) | undefined;
   #config: AgentConfig;
   #notifier: Notifier;
 
-  constructor(store: Store, config: AgentConfig, log: Logger) {
+  /** `delivered` hears how each delivery ended (metrics). */
+  constructor(store: Store, config: AgentConfig, log: Logger, delivered?: (outcome: { service: string; ok: boolean }) => void) {
     this.#store = store;
     this.#log = log;
     this.#config = config;
+    this.#delivered = delivered;
     this.#notifier = this.#create(config);
   }
 
@@ -45,6 +48,7 @@ export class NotificationCenter implements NotificationOperations {
         this.#store.notifications.record({ at: Date.parse(a.at), url: a.url, service: a.service, attempt: a.attempt, ok: a.ok, status: a.status ?? null, error: a.error ?? null, jobId: a.jobId ?? null });
         if (Math.random() < 0.01) this.#store.notifications.trim(HISTORY_ROWS);
       },
+      delivered: this.#delivered,
     });
   }
 

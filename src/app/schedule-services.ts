@@ -5,9 +5,9 @@ import type { DestinationOperations, ScheduleOperations } from '../rpc/services.
 import { AgentError, toAgentError } from '../errors/index.ts';
 import { createDestination, publicSettings, testDestination, validateSettings, type DestinationType, type RetryPolicy } from '../storage/index.ts';
 import { compileCron, nextFires, type Scheduler } from '../scheduler/index.ts';
-import { openNamedDestination } from './backup/upload.ts';
+import { openNamedDestination, type UploadDeps } from './backup/upload.ts';
 
-export function destinationOperations(deps: { store: Store; log: Logger }): DestinationOperations {
+export function destinationOperations(deps: { store: Store; log: Logger; onFailure?: UploadDeps['onFailure'] }): DestinationOperations {
   // A probe answers quickly: one attempt, so an unreachable peer is reported, not retried for minutes.
   const probeRetry = (): RetryPolicy => ({ attempts: 1, baseDelayMs: 1 });
   return {
@@ -25,7 +25,7 @@ export function destinationOperations(deps: { store: Store; log: Logger }): Dest
       }
     },
     async test(name) {
-      const dest = await openNamedDestination({ destinations: deps.store.destinations, log: deps.log, retry: probeRetry }, name);
+      const dest = await openNamedDestination({ destinations: deps.store.destinations, log: deps.log, retry: probeRetry, onFailure: deps.onFailure }, name);
       try {
         // The bare (verifying) backend: its own error codes (AUTH, UNREACHABLE, ...) reach the caller.
         return { destination: name, type: dest.type, ...(await testDestination(dest.inner)) };

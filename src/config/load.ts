@@ -42,6 +42,7 @@ export function devConfigDefaults(dir: string): Record<string, unknown> {
     paths: { database: path.join(dir, 'state', 'agent.db'), spool: path.join(dir, 'spool') },
     rpc: { adminSocket: path.join(run, 'admin.sock'), panelSocket: path.join(run, 'agent.sock'), panelGroup: null },
     download: { socket: path.join(run, 'download.sock') },
+    metrics: { socket: path.join(run, 'metrics.sock') },
   };
 }
 

@@ -12,6 +12,7 @@ import { purgeSection } from './sections/purge.ts';
 import { schedulerSection } from './sections/scheduler.ts';
 import { restoreSection } from './sections/restore.ts';
 import { archiveSection } from './sections/archive.ts';
+import { metricsSection } from './sections/metrics.ts';
 
 export const configSchema = Type.Object({
   $schema: Type.Optional(Type.String({ description: 'Location of agent.schema.json, for editors; the daemon ignores it.' })),
@@ -26,6 +27,7 @@ export const configSchema = Type.Object({
   purge: purgeSection,
   scheduler: schedulerSection,
   restore: restoreSection,
+  metrics: metricsSection,
 }, {
   $id: 'https://hostagent.dev/schema/agent.json',
   title: 'hostagent configuration (/etc/hostagent/agent.json)',

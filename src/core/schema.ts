@@ -12,10 +12,16 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 }
 
 const ABSOLUTE_PATH = '^/';
+const LOOPBACK_ADDRESS = '^(127\\.[0-9.]+|\\[::1\\]|localhost):[0-9]{1,5}$';
 
 /** A file-system path that must be absolute: a relative one would resolve against the daemon's cwd (/ under systemd). */
 export function AbsolutePath(options: SchemaOptions = {}) {
   return Type.String({ ...options, minLength: 1, pattern: ABSOLUTE_PATH });
+}
+
+/** host:port on the loopback interface: HTTP endpoints of the daemon are never offered on a public address. */
+export function LoopbackAddress(options: SchemaOptions = {}) {
+  return Type.String({ ...options, pattern: LOOPBACK_ADDRESS });
 }
 
 /** `T | null`, emitted as one type list rather than anyOf so errors stay readable. */
@@ -61,6 +67,7 @@ export function describeSchemaError(errors: ErrorObject[] | null | undefined): F
       break;
     case 'pattern':
       if (p.pattern === ABSOLUTE_PATH) message = 'must be an absolute path';
+      if (p.pattern === LOOPBACK_ADDRESS) message = 'must be a loopback address:port (127.x.x.x, [::1] or localhost); a public address is refused';
       break;
     case 'type':
       message = `must be ${Array.isArray(p.type) ? p.type.join(' or ') : String(p.type)}`;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { listenUnix, type SocketSpec } from '../rpc/unix-listener.ts';
+import { listenLoopback } from '../rpc/loopback-listener.ts';
 
 export type DownloadRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -79,14 +80,7 @@ export class DownloadServer {
   }
 
   async listenLoopback(address: string): Promise<void> {
-    const i = address.lastIndexOf(':');
-    const host = address.slice(0, i).replace(/^\[|\]$/g, '');
-    const port = Number(address.slice(i + 1));
-    const server = this.#create();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
+    await listenLoopback(this.#create(), address);
   }
 
   close(): void {

@@ -24,6 +24,11 @@ export interface NotifierOptions {
   log?: NotifierLog;
   /** Called after every try of every delivery, so the daemon can store it (notify.history). */
   record?: (attempt: DeliveryAttempt) => void;
+  /**
+   * Called once per URL and message with how its delivery ended, retries done (metrics).
+   * `service` is the service's name, or "invalid" for a URL that does not parse: never the URL.
+   */
+  delivered?: (outcome: { service: string; ok: boolean }) => void;
   /** Tests only: transport overrides (endpointOverride, ca). */
   send?: Pick<SendOptions, 'endpointOverride' | 'ca'>;
 }
@@ -66,6 +71,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
     options.log?.error({ jobId: subject.jobId ?? null, account: subject.account ?? null, ...f }, `notification not delivered: ${f.url}: ${f.code}: ${f.summary}`);
   };
 
+  const delivered = (service: string, ok: boolean) => {
+    try {
+      options.delivered?.({ service, ok });
+    } catch (err) {
+      options.log?.warn({ err: (err as Error).message }, 'notifications: counting a delivery failed');
+    }
+  };
+
   const sendOne = async (url: string, message: NotifyMessage, subject: NoticeSubject): Promise<void> => {
     let parsed;
     try {
@@ -75,10 +88,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const service = redacted.split(':')[0] ?? '';
       record({ url: redacted, service, attempt: 1, ok: false, error: (err as Error).message, at: new Date().toISOString() }, subject.jobId);
       failed(subject, { url: redacted, service, code: (err as { code?: string }).code ?? 'AGENT_E_NOTIFY_URL', summary: (err as Error).message });
+      delivered('invalid', false);
       return;
     }
     const result = await deliver(parsed, message, { ...base, endpointOverride: options.send?.endpointOverride, onAttempt: (a) => record(a, subject.jobId) });
     if (!result.ok) failed(subject, { url: parsed.redactedUrl, service: parsed.service, code: result.code ?? 'AGENT_E_NOTIFY_SEND', summary: result.error ?? 'not delivered', ...(result.status !== undefined ? { status: result.status } : {}) });
+    delivered(parsed.service, result.ok);
   };
 
   const send = (urls: string[], message: NotifyMessage, subject: NoticeSubject = {}): number => {

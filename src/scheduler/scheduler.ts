@@ -144,6 +144,11 @@ export class Scheduler {
     return this.#next.get(id) ?? null;
   }
 
+  /** Every enabled schedule's next fire time, as armed (metrics read it at scrape time). */
+  nextFireTimes(): IterableIterator<[id: string, at: number]> {
+    return this.#next.entries();
+  }
+
   pendingStarts(): number {
     return this.#pending.length;
   }

@@ -5,3 +5,4 @@ export { AccountsRepo } from './accounts-repo.ts';
 export { SnapshotsRepo } from './snapshots-repo.ts';
 export { RateLedgerRepo } from './rate-ledger-repo.ts';
 export { openStore } from './store.ts';
+export { BackupStatusRepo } from './backup-status-repo.ts';

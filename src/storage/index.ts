@@ -3,5 +3,6 @@ export { destinationSettings, DESTINATION_TYPES, isDestinationType, validateSett
 export { testDestination, type ProbeResult, type ProbeStep } from './test-destination.ts';
 export { RetryingDestination, withRetries, DEFAULT_RETRY, type RetryPolicy } from './wrappers/retry.ts';
 export { VerifyingDestination } from './wrappers/verify.ts';
+export { ObservedDestination, type DestinationFailureObserver } from './wrappers/observe.ts';
 export { destError, classify } from './errors.ts';
 export { isPartialName, isPartialOf } from './partial-name.ts';

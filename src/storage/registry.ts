@@ -4,6 +4,7 @@ import type { Destination } from '../core/destination.ts';
 import { type DestinationType, validateSettings } from './settings.ts';
 import { DEFAULT_RETRY, RetryingDestination, type RetryPolicy } from './wrappers/retry.ts';
 import { VerifyingDestination } from './wrappers/verify.ts';
+import { ObservedDestination, type DestinationFailureObserver } from './wrappers/observe.ts';
 
 export interface DestinationSpec {
   name: string;
@@ -32,8 +33,10 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
 
 /**
  * The destination as jobs use it: every upload verified against what the backend stored, and
- * transient failures retried with backoff (putFrom for re-openable bodies).
+ * transient failures retried with backoff (putFrom for re-openable bodies). `onFailure` hears of
+ * every failed attempt, retried or not.
  */
-export async function openDestination(spec: DestinationSpec, retry: RetryPolicy = DEFAULT_RETRY): Promise<RetryingDestination> {
-  return new RetryingDestination(new VerifyingDestination(await createDestination(spec)), retry);
+export async function openDestination(spec: DestinationSpec, retry: RetryPolicy = DEFAULT_RETRY, onFailure?: DestinationFailureObserver): Promise<RetryingDestination> {
+  const verified = new VerifyingDestination(await createDestination(spec));
+  return new RetryingDestination(onFailure ? new ObservedDestination(verified, onFailure) : verified, retry);
 }

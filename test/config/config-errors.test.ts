@@ -22,7 +22,7 @@ const cases: [string, unknown, RegExp][] = [
   ['relative spool', { paths: { spool: 'relative/spool' } }, /: paths\.spool: must be an absolute path$/],
   ['relative socket', { rpc: { panelSocket: 'agent.sock' } }, /: rpc\.panelSocket: must be an absolute path$/],
   ['notification URL the daemon refuses', { notifications: { urls: ['nosuchservice://x'] } }, /: notifications\.urls\.0: /],
-  ['non-loopback download listener', { download: { listen: '0.0.0.0:80' } }, /: download\.listen: must match pattern/],
+  ['non-loopback download listener', { download: { listen: '0.0.0.0:80' } }, /: download\.listen: must be a loopback address:port/],
 ];
 
 for (const [name, cfg, re] of cases) {

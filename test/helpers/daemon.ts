@@ -27,6 +27,7 @@ export function writeDevConfig(dir: string, overrides: Record<string, unknown> =
     paths: { database: path.join(dir, 'state', 'agent.db'), spool: path.join(dir, 'spool') },
     rpc: { adminSocket: path.join(run, 'admin.sock'), panelSocket: path.join(run, 'agent.sock'), panelGroup: null },
     download: { socket: path.join(run, 'download.sock') },
+    metrics: { socket: path.join(run, 'metrics.sock') },
     log: { level: 'warn' },
   };
   for (const [k, v] of Object.entries(overrides)) base[k] = { ...(base[k] ?? {}), ...(v as Record<string, unknown>) };

@@ -31,14 +31,17 @@ export class BackupService implements BackupOperations {
   readonly #spool: SpoolLayout;
   readonly #config: () => AgentConfig;
   readonly #log: Logger;
+  readonly #onRateLimited: (() => void) | undefined;
 
-  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; spool: SpoolLayout; config: () => AgentConfig; log: Logger }) {
+  /** `onRateLimited` hears of every tenant snapshot refused by the daily limit (metrics). */
+  constructor(deps: { store: Store; queue: JobQueue; clock: Clock; spool: SpoolLayout; config: () => AgentConfig; log: Logger; onRateLimited?: () => void }) {
     this.#store = deps.store;
     this.#queue = deps.queue;
     this.#clock = deps.clock;
     this.#spool = deps.spool;
     this.#config = deps.config;
     this.#log = deps.log;
+    this.#onRateLimited = deps.onRateLimited;
   }
 
   #account(name: string): AccountRow {
@@ -58,12 +61,7 @@ export class BackupService implements BackupOperations {
     const ledger = this.#store.rateLedger;
     // A tenant's slot is taken atomically before any await, so of many concurrent calls exactly
     // the allowed number go on; a call that fails later gives its slot back.
-    const reservation = tenant
-      ? ledger.transaction(() => {
-        assertTenantMayBackup(pkg, packageName, this.#window(account.name, pkg), account.name);
-        return ledger.record(account.name, 'tenant', null, this.#clock.now());
-      })
-      : null;
+    const reservation = tenant ? this.#reserveTenantSlot(account.name, packageName, pkg) : null;
     try {
       const estimate = await this.estimate(account.name, req.scope, 'size check before the backup');
       if (tenant && estimate.bytes > pkg.tenantBackups.maxBytes) {
@@ -87,6 +85,19 @@ export class BackupService implements BackupOperations {
       if (!CALLER_REFUSALS.has(e.code)) {
         this.#log.error({ jobId: null, account: account.name, trigger: req.trigger, scope: req.scope, code: e.code, summary: e.message }, `backup could not start: ${account.name}: ${e.code}: ${e.message}`);
       }
+      throw err;
+    }
+  }
+
+  #reserveTenantSlot(account: string, packageName: string | null, pkg: PackageSettings): number {
+    const ledger = this.#store.rateLedger;
+    try {
+      return ledger.transaction(() => {
+        assertTenantMayBackup(pkg, packageName, this.#window(account, pkg), account);
+        return ledger.record(account, 'tenant', null, this.#clock.now());
+      });
+    } catch (err) {
+      if (err instanceof AgentError && err.code === 'AGENT_E_RATE_LIMITED') this.#onRateLimited?.();
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DestinationStore } from '../../core/store.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AgentError } from '../../errors/index.ts';
-import { openDestination, type RetryPolicy } from '../../storage/index.ts';
+import { openDestination, type DestinationFailureObserver, type RetryPolicy } from '../../storage/index.ts';
 import type { RetryingDestination } from '../../storage/wrappers/retry.ts';
 import { StreamedUpload } from './streamed-upload.ts';
 
@@ -13,6 +13,8 @@ export interface UploadDeps {
   clock: Clock;
   log: Logger;
   retry(): RetryPolicy;
+  /** Hears of every failed destination operation (metrics). */
+  onFailure?: DestinationFailureObserver;
 }
 
 export interface UploadRequest {
@@ -29,14 +31,14 @@ export interface UploadRequest {
 }
 
 /** Opens a configured destination by name, wrapped for verification and retries. */
-export async function openNamedDestination(deps: Pick<UploadDeps, 'destinations' | 'log' | 'retry'>, name: string): Promise<RetryingDestination> {
+export async function openNamedDestination(deps: Pick<UploadDeps, 'destinations' | 'log' | 'retry' | 'onFailure'>, name: string): Promise<RetryingDestination> {
   const row = deps.destinations.get(name);
   if (!row) throw new AgentError('AGENT_E_NOT_FOUND', `destination ${name} not found`, { data: { field: 'destinations', destination: name } });
   const policy = deps.retry();
   return openDestination({ name: row.name, type: row.type, settings: row.settings }, {
     ...policy,
     onRetry: (info) => deps.log.warn({ destination: name, op: info.op, attempt: info.attempt, delayMs: info.delayMs, code: info.error.code, err: info.error.message }, 'destination transfer failed; retrying'),
-  });
+  }, deps.onFailure);
 }
 
 /** The sink a snapshot's archive is written into; no I/O happens before the first bytes. */

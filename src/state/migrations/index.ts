@@ -2,6 +2,7 @@
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-destinations-schedules.ts';
 import * as m0003 from './0003-restore.ts';
+import * as m0004 from './0004-backup-status.ts';
 
 export interface Migration {
   version: number;
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, ...m0001 },
   { version: 2, ...m0002 },
   { version: 3, ...m0003 },
+  { version: 4, ...m0004 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
