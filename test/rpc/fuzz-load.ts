@@ -3,6 +3,7 @@
 // concurrent connections, each session ending in one of several ways, every answer checked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { LineSocket } from './line-socket.ts';
+import { makeRandom, type Random } from '../helpers/seeded-random.ts';
 
 export interface FuzzLoadOptions {
   seed: number;
@@ -27,22 +28,6 @@ export interface FuzzLoadStats {
 const options = workerData as FuzzLoadOptions;
 const MAX_LINE = options.maxLineBytes;
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function makeRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-  const chance = (p: number): boolean => next() < p;
-  return { next, int, pick, chance };
-}
-type Random = ReturnType<typeof makeRandom>;
 
 const METHODS = ['agent.status', 'rpc.discover', 'agent.nope', '', 'rpc.', 'constructor', '__proto__', 'toString', 'agent.status ', 'AGENT.STATUS'];
 

@@ -1,22 +1,7 @@
 // Seeded random and mutated JSON-RPC frames for fuzz-sockets.test.ts: a corpus of well-formed
 // requests for real methods of both sockets, and mutations of them (bytes flipped, inserted,
 // cut, repeated; a value swapped deep inside; frames spliced; batches over rpc.maxBatch).
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function makeRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
-export type Random = ReturnType<typeof makeRandom>;
+import type { Random } from '../helpers/seeded-random.ts';
 
 const actor = { account: 'shop', session: 'fuzz-session' };
 const PANEL = [

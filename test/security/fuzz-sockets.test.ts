@@ -12,7 +12,8 @@ import t from 'tap';
 import { HOSTAGENTD, REPO, tempDir, writeDevConfig } from '../helpers/daemon.ts';
 import { RpcClient } from '../../src/client/index.ts';
 import { LineSocket } from '../rpc/line-socket.ts';
-import { fuzzFrame, makeRandom } from './frame-mutations.ts';
+import { fuzzFrame } from './frame-mutations.ts';
+import { makeRandom } from '../helpers/seeded-random.ts';
 
 const SEED = Number(process.env.HOSTAGENT_FUZZ_SEED ?? 0x50c4e7) >>> 0;
 const FRAMES = 4000;
