@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { listenUnix, type SocketSpec } from '../rpc/unix-listener.ts';
-import { listenLoopback } from '../rpc/loopback-listener.ts';
+import type { SocketSpec } from '../rpc/unix-listener.ts';
+import { HttpListeners } from '../rpc/http-listeners.ts';
 
 export type DownloadRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -22,7 +22,7 @@ export interface DownloadLimits {
  * stops reading its response.
  */
 export class DownloadServer {
-  readonly #servers: http.Server[] = [];
+  readonly #listeners = new HttpListeners(() => this.#create());
   readonly #log: Logger;
   readonly #limits: DownloadLimits;
   #handler: DownloadRequestHandler;
@@ -71,23 +71,19 @@ export class DownloadServer {
     // No bytes moving on a connection for this long (a client that stopped reading its
     // download): node destroys the socket, as the server has no 'timeout' listener.
     server.timeout = limits.slowReaderTimeoutMs;
-    this.#servers.push(server);
     return server;
   }
 
   async listenSocket(spec: SocketSpec): Promise<void> {
-    await listenUnix(this.#create(), spec);
+    await this.#listeners.listenSocket(spec);
   }
 
   async listenLoopback(address: string): Promise<void> {
-    await listenLoopback(this.#create(), address);
+    await this.#listeners.listenLoopback(address);
   }
 
   close(): void {
-    for (const s of this.#servers) {
-      s.close();
-      s.closeAllConnections();
-    }
+    this.#listeners.close();
   }
 }
 

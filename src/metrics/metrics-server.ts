@@ -3,8 +3,8 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { listenUnix, type SocketSpec } from '../rpc/unix-listener.ts';
-import { listenLoopback } from '../rpc/loopback-listener.ts';
+import type { SocketSpec } from '../rpc/unix-listener.ts';
+import { HttpListeners } from '../rpc/http-listeners.ts';
 import type { Scrape } from './scrape.ts';
 
 /** Scrapers are few; more connections than this are refused rather than queued. */
@@ -12,7 +12,7 @@ const MAX_CONNECTIONS = 32;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class MetricsServer {
-  readonly #servers: http.Server[] = [];
+  readonly #listeners = new HttpListeners(() => this.#create());
   readonly #scrape: Scrape;
   readonly #log: Logger;
 
@@ -25,7 +25,6 @@ export class MetricsServer {
     const server = http.createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (req, res) => void this.#answer(req, res));
     server.maxConnections = MAX_CONNECTIONS;
     server.on('clientError', (_err, socket) => socket.destroy());
-    this.#servers.push(server);
     return server;
   }
 
@@ -58,18 +57,15 @@ export class MetricsServer {
   }
 
   async listenSocket(spec: SocketSpec): Promise<void> {
-    await listenUnix(this.#create(), spec);
+    await this.#listeners.listenSocket(spec);
   }
 
   async listenLoopback(address: string): Promise<void> {
-    await listenLoopback(this.#create(), address);
+    await this.#listeners.listenLoopback(address);
   }
 
   close(): void {
-    for (const s of this.#servers) {
-      s.close();
-      s.closeAllConnections();
-    }
+    this.#listeners.close();
   }
 }
 
