@@ -17,7 +17,8 @@ const MIN_FRAMES = Number(process.env.HOSTAGENT_FUZZ_FRAMES ?? 10_000);
 const WORKERS = 32;
 const MAX_LINE = 64 * 1024;
 const MONITOR_EVERY_MS = 100;
-const MONITOR_LIMIT_MS = 1000;
+// Generous: an answer is a behaviour to check, its speed belongs in bench/rpc.
+const MONITOR_LIMIT_MS = 30_000;
 // Measured on a 2-core machine: ~145 MiB idle, peaks of 190-270 MiB during a run (see below).
 const RSS_LIMIT = 384 * 2 ** 20;
 const RSS_GROWTH_LIMIT = 224 * 2 ** 20;
@@ -40,6 +41,8 @@ t.test('fuzzing both sockets while agent.status keeps answering', { timeout: 120
   const monitor = await LineSocket.connect(sockets[0]!);
   t.teardown(() => monitor.destroy());
   const latencies: number[] = [];
+  /** When each monitor answer arrived (performance.now()). */
+  const answeredAt: number[] = [];
   const slow: string[] = [];
   const rss: { at: number; bytes: number }[] = [];
   let monitoring = true;
@@ -51,6 +54,7 @@ t.test('fuzzing both sockets while agent.status keeps answering', { timeout: 120
         const a = await monitor.call<{ id: number; result?: unknown }>({ jsonrpc: '2.0', method: 'agent.status', id: ++n }, MONITOR_LIMIT_MS);
         const ms = performance.now() - started;
         latencies.push(ms);
+        answeredAt.push(performance.now());
         if (a.id !== n || !a.result) slow.push(`call ${n}: wrong answer ${JSON.stringify(a).slice(0, 100)}`);
       } catch (err) {
         slow.push(`call ${n}: ${(err as Error).message}`);
@@ -102,7 +106,9 @@ t.test('fuzzing both sockets while agent.status keeps answering', { timeout: 120
   const sorted = [...latencies].sort((a, b) => a - b);
   t.comment(`monitor: ${latencies.length} agent.status calls, p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`);
   t.same(slow, [], `agent.status answered within ${MONITOR_LIMIT_MS} ms every time`);
-  t.ok(latencies.length >= elapsed / (MONITOR_EVERY_MS + MONITOR_LIMIT_MS), 'the monitor kept calling throughout');
+  // Not starved: every quarter of the fuzzing saw at least one monitor answer.
+  const quarters = [0, 1, 2, 3].filter((q) => !answeredAt.some((at) => at >= started + (q * elapsed) / 4 && at < started + ((q + 1) * elapsed) / 4));
+  t.same(quarters, [], 'the monitor was answered in every quarter of the run');
 
   // V8 lets its young generation (and the socket buffers it still references) grow before it
   // collects, so RSS rises in the first seconds of any busy run (even one of small frames) and

@@ -60,7 +60,7 @@ export class LineSocket {
   }
 
   /** The next line from the server; rejects after `timeoutMs` or when the connection ends first. */
-  nextLine(timeoutMs = 5000): Promise<string> {
+  nextLine(timeoutMs = 30_000): Promise<string> {
     const ready = this.#lines.shift();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#ended) return Promise.reject(new Error('connection already ended'));
@@ -77,12 +77,12 @@ export class LineSocket {
     });
   }
 
-  async nextJson<T = Record<string, unknown>>(timeoutMs = 5000): Promise<T> {
+  async nextJson<T = Record<string, unknown>>(timeoutMs = 30_000): Promise<T> {
     return JSON.parse(await this.nextLine(timeoutMs)) as T;
   }
 
   /** One request line, its answer line. */
-  async call<T = Record<string, unknown>>(message: unknown, timeoutMs = 5000): Promise<T> {
+  async call<T = Record<string, unknown>>(message: unknown, timeoutMs = 30_000): Promise<T> {
     this.send(message);
     return this.nextJson<T>(timeoutMs);
   }
