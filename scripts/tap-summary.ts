@@ -42,9 +42,11 @@ export function summarize(tap: string): { counts: Counts | null; files: FileResu
     if (result) {
       const time = /time=([\d.]+)ms/.exec(result[3] ?? '');
       // A file tap killed at its timeout is reported as `not ok N - timeout!`, naming the file
-      // only in the diagnostics that follow.
+      // only in the diagnostics that follow; a file that caught tap's timeout signal itself
+      // reports a `timeout!` failure of its own inside its block, under its own name.
       const expired = result[1] ? expiredFile(lines, i) : null;
-      files.push({ ok: !result[1], name: expired ?? result[2]!, ms: time ? Number(time[1]) : null, ...(expired ? { timedOut: true } : {}) });
+      const timedOut = expired !== null || (!!result[1] && selfReportedTimeout(lines, i));
+      files.push({ ok: !result[1], name: expired ?? result[2]!, ms: time ? Number(time[1]) : null, ...(timedOut ? { timedOut: true } : {}) });
       continue;
     }
     const summary = SUMMARY.exec(line);
@@ -54,6 +56,16 @@ export function summarize(tap: string): { counts: Counts | null; files: FileResu
     }
   }
   return { counts, files, bailedOut };
+}
+
+const TIMEOUT_FAILURE = /^\s+not ok \d+ - timeout!(?: #.*)?$/;
+
+/** Whether the indented block of a top-level result (the lines before line i) holds a `timeout!` failure. */
+function selfReportedTimeout(lines: string[], i: number): boolean {
+  for (let j = i - 1; j >= 0 && !TOP_RESULT.test(lines[j]!); j--) {
+    if (TIMEOUT_FAILURE.test(lines[j]!)) return true;
+  }
+  return false;
 }
 
 /** The `expired:` file of the YAML block under line i, if any. */
@@ -98,7 +110,9 @@ export function failureDetails(tap: string): string[] {
     }
     if (isClosing && out.some((l) => l.startsWith(`  x ${[...parents, bad[2]].join(' > ')}`))) continue;
     const expired = indent === 0 ? expiredFile(lines, i) : null;
-    out.push(expired ? `  x ${expired} > timed out` : `  x ${[...parents, bad[2]].join(' > ')}${place(yaml)}`);
+    if (expired) out.push(`  x ${expired} > timed out`);
+    else if (bad[2] === 'timeout!' && parents.length === 1) out.push(`  x ${parents[0]} > timed out`);
+    else out.push(`  x ${[...parents, bad[2]].join(' > ')}${place(yaml)}`);
     let shown = 0;
     for (let k = 0; k < yaml.length && shown < MAX_DETAIL_LINES; k++) {
       const line = yaml[k]!;

@@ -87,5 +87,34 @@ t.test('a file killed at the per-file timeout is named as timed out, not as an a
   t.match(r.stdout, /^FAIL .* test\/hangs\.test\.ts \(timed out/m, 'the FAIL line names the file and says it timed out', { stdout: r.stdout });
   t.match(r.stdout, /^  x test\/hangs\.test\.ts > timed out$/m, 'so does the failure detail');
   t.notMatch(r.stdout, /^\s*x timeout!$/m, 'no anonymous timeout line');
-  t.match(r.last, /^tests: 3 passed, 1 failed$/);
+  // The file's own `before` may or may not be counted, by which way tap's timeout reached it.
+  t.match(r.last, /^tests: [34] passed, 1 failed$/);
+});
+
+// The other way tap's per-file timeout reaches a busy file: the file catches tap's signal itself
+// and reports a `timeout!` failure inside its own block, under its own name.
+t.test('a file that reports its own timeout is named as timed out too', async (t) => {
+  const { summarize, failureDetails } = await import('../../scripts/tap-summary.ts');
+  const tapText = [
+    '# Subtest: test/a.test.ts',
+    '    ok 1 - passes',
+    '    1..1',
+    'ok 1 - test/a.test.ts # time=80.3ms',
+    '',
+    '# Subtest: test/hangs.test.ts',
+    '    ok 1 - before',
+    '    not ok 2 - timeout!',
+    '      ---',
+    '      signal: null',
+    '      ...',
+    '    1..2',
+    'not ok 2 - test/hangs.test.ts # time=5058.5ms',
+    '',
+    '# { total: 4, pass: 3, fail: 1 }',
+  ].join('\n');
+  const { files } = summarize(tapText);
+  t.same(files.map((f) => [f.name, f.ok, f.timedOut === true]), [['test/a.test.ts', true, false], ['test/hangs.test.ts', false, true]]);
+  const details = failureDetails(tapText);
+  t.equal(details[0], '  x test/hangs.test.ts > timed out');
+  t.notOk(details.some((l) => /timeout!/.test(l)), 'no anonymous timeout! line');
 });
