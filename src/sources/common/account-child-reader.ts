@@ -1,31 +1,42 @@
 // The daemon's side of account-child-frame.ts. Everything a child sends is untrusted: the tenant
 // it runs as may have taken it over. Headers are bounded in size and must be JSON objects with a
 // string `t`; bodies must declare a safe length; the total output is bounded. Reading pulls from
-// the pipe only when asked, so the queue between child and daemon is the pipe's own buffer.
+// the pipe only when asked, so the queue between child and daemon is the pipe's own buffer (and,
+// reading a child's stdout, the small pool of pipe-chunks.ts).
 import type { Readable } from 'node:stream';
 import { MAX_HEADER_BYTES, type FrameHead } from './account-child-frame.ts';
+import { PipeChunks } from './pipe-chunks.ts';
 
 export class FrameError extends Error {}
 
 export class AccountChildReader {
-  readonly #it: AsyncIterator<Buffer>;
+  readonly #it: AsyncIterator<Buffer> | null;
+  readonly #pipe: PipeChunks | null;
   readonly #maxBytes: number;
   #buf: Buffer = Buffer.alloc(0);
   #total = 0;
   /** Body bytes still owed by the last header; the next header may not be read before them. */
   #owed = 0;
 
-  constructor(stream: Readable, maxBytes: number) {
-    this.#it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  /**
+   * With `pipe`, the reader takes over the pipe behind `stream` (a child's stdout that has not
+   * started reading) and reads it into reused buffers: a body chunk is then valid only until the
+   * sink's promise settles.
+   */
+  constructor(stream: Readable, maxBytes: number, opts: { pipe?: boolean } = {}) {
+    this.#pipe = opts.pipe ? PipeChunks.from(stream) : null;
+    this.#it = this.#pipe ? null : stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     this.#maxBytes = maxBytes;
   }
 
   async #fill(): Promise<boolean> {
-    const r = await this.#it.next();
-    if (r.done) return false;
-    this.#total += r.value.length;
+    // What is left of the last chunk may sit in a buffer the pipe reuses: keep a copy.
+    if (this.#pipe && this.#buf.length) this.#buf = Buffer.from(this.#buf);
+    const chunk = this.#pipe ? await this.#pipe.next() : await this.#it!.next().then((r) => (r.done ? null : r.value));
+    if (chunk === null) return false;
+    this.#total += chunk.length;
     if (this.#total > this.#maxBytes) throw new FrameError(`the child sent more than ${this.#maxBytes} bytes`);
-    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, r.value]) : r.value;
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
     return true;
   }
 
@@ -77,6 +88,7 @@ export class AccountChildReader {
   }
 
   async close(): Promise<void> {
-    await this.#it.return?.();
+    this.#pipe?.close();
+    await this.#it?.return?.();
   }
 }

@@ -84,7 +84,7 @@ export function startAccountChild(spec: AccountChildSpec): AccountChild {
   const done = exited.catch((err: Error) => ({ code: null, signal: null, stderr: err.message }));
   child.stdin!.on('error', () => { /* the child may stop reading; its frames say why */ });
   if (spec.input !== 'stream') child.stdin!.end(spec.input ?? Buffer.alloc(0));
-  const reader = new AccountChildReader(child.stdout!, spec.maxOutputBytes);
+  const reader = new AccountChildReader(child.stdout!, spec.maxOutputBytes, { pipe: true });
 
   const failure = async (why: string, code?: string): Promise<AccountChildFailure> => {
     kill.abort();

@@ -1,6 +1,10 @@
-// The framing between the unprivileged file reader (walk-child.ts) and the daemon: a 4-byte
-// little-endian length, a JSON header, then for files exactly `s` bytes of content.
-// The daemon treats every frame as untrusted input (see frame-parser.ts).
+// The framing between the home walk (walk-child.ts) and the daemon: a 4-byte little-endian
+// length, a JSON header, then for files exactly `s` bytes of content. This stream is cut into
+// the bodies of the account-child layer's `b` frames (account-child-frame.ts), which the layer's
+// reader bounds first. The daemon treats every frame as untrusted input (see frame-parser.ts).
+
+/** The layer's frame type whose body is the next piece of the walk's stream. */
+export const WALK_CHUNK = 'b';
 
 export type FrameHeader =
   | { t: 'd'; p: string; m: number; mt: number; u: number; g: number }

@@ -1,30 +1,30 @@
-// The unprivileged home-directory reader. Started by read-home.ts as root (or as the daemon's
-// own user), it drops to the account's uid/gid with no supplementary groups before it touches
-// the home, then walks it and writes frames (frame.ts) to stdout.
+// Task of a child acting as the account (account-child-entry.ts, started by read-home.ts): walks
+// the home and writes its frames (frame.ts) to stdout, cut into the bodies of the layer's `b`
+// frames. The layer has already dropped to the account and applied the job's priority.
 //
-// Every path is resolved one component at a time relative to an open directory (the process
-// changes into /proc/self/fd/N, the directory the descriptor holds, and opens names relative to
-// it: the fchdir+openat idiom), and the last component is never followed: a tenant
-// who swaps a directory for a symlink mid-walk gets a warning, not the link's target. Dropping
-// privileges in-process (rather than at exec) also leaves this process non-dumpable, so the
-// tenant cannot ptrace it.
+// The home is opened from its root-owned anchor one component at a time with O_NOFOLLOW
+// (fd-walk.ts). Below it every path is resolved one component at a time relative to an open
+// directory (the process changes into /proc/self/fd/N, the directory the descriptor holds, and
+// opens names relative to it: the fchdir+openat idiom), and the last component is never
+// followed: a tenant who swaps a directory for a symlink mid-walk gets a warning, not the
+// link's target.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import { isUtf8 } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
-import { HOME_WARNINGS, type FrameHeader } from './frame.ts';
+import { HOME_WARNINGS, WALK_CHUNK, type FrameHeader } from './frame.ts';
 import { makeExcluder, sshAllows } from './policy.ts';
-import { dropPrivileges } from '../common/drop-privileges.ts';
+import { openDirBelow } from '../common/fd-walk.ts';
+import { encodeHead } from '../common/account-child-frame.ts';
+import type { ChildTask } from '../common/account-child-entry.ts';
 import type { HashRequest, HashReply } from './hash-worker.ts';
 import { siblingModule } from '../../core/sibling-module.ts';
 
-interface ChildConfig {
-  home: string;
-  uid: number;
-  gid: number;
+export interface WalkRequest {
+  /** The home is anchor/rest[0]/rest[1]/…, as decided by decideFor (tenant-file.ts). */
+  anchor: string;
+  rest: string[];
   excludes: string[];
-  nice?: number;
 }
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
@@ -54,8 +54,10 @@ let unsummed = 0;
 const sums: string[] = [];
 let allSummed: (() => void) | null = null;
 let hasher: Worker;
-const sock = new net.Socket({ fd: 1, readable: false, writable: true });
-sock.on('error', (err) => fatal(err));
+/** stdout, written asynchronously so several buffers can be queued (the layer's own writes block). */
+let sock: net.Socket;
+/** Settles when the socket has written everything queued so far. */
+let written: Promise<void> = Promise.resolve();
 
 function fatal(err: unknown): never {
   if (errCode(err) === 'EPIPE') process.exit(3);
@@ -90,8 +92,12 @@ function flush(): Promise<void> | undefined {
     hasher.postMessage({ buf: idx, ranges } satisfies HashRequest);
     ranges = [];
   }
-  sock.write(out.subarray(0, outLen), (err) => {
-    if (!err) release(idx);
+  sock.write(encodeHead({ t: WALK_CHUNK, n: outLen }));
+  written = new Promise((resolve) => {
+    sock.write(out.subarray(0, outLen), (err) => {
+      if (!err) release(idx);
+      resolve();
+    });
   });
   outLen = 0;
   if (contentStart >= 0) contentStart = 0;
@@ -322,22 +328,25 @@ async function walk(dirFd: number, relDir: string, excluded: (rel: string) => bo
   }
 }
 
-async function main(): Promise<void> {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
-  if (cfg.nice !== undefined) os.setPriority(cfg.nice);
-  dropPrivileges(cfg.uid, cfg.gid);
-  const rootFd = fs.openSync(cfg.home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  const st = fs.fstatSync(rootFd);
-  await emit({ t: 'd', p: '', m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid });
-  startHasher();
-  await walk(rootFd, '', makeExcluder(cfg.excludes ?? []));
-  await flush();
-  if (unsummed > 0) await new Promise<void>((resolve) => { allSummed = resolve; });
-  await emitSums();
-  await emit({ t: 'e', n: entries });
-  await flush();
-  await new Promise<void>((resolve) => sock.end(resolve));
+export const task: ChildTask = async (request) => {
+  const req = request as WalkRequest;
+  sock = new net.Socket({ fd: 1, readable: false, writable: true });
+  sock.on('error', (err) => fatal(err));
+  try {
+    const rootFd = openDirBelow(req.anchor, req.rest);
+    const st = fs.fstatSync(rootFd);
+    await emit({ t: 'd', p: '', m: st.mode & 0o7777, mt: Math.floor(st.mtimeMs / 1000), u: st.uid, g: st.gid });
+    startHasher();
+    await walk(rootFd, '', makeExcluder(req.excludes ?? []));
+    await flush();
+    if (unsummed > 0) await new Promise<void>((resolve) => { allSummed = resolve; });
+    await emitSums();
+    await emit({ t: 'e', n: entries });
+    await flush();
+  } finally {
+    // The layer writes its closing frame (end or fatal) through process.stdout: only after
+    // everything queued here, or it would land inside a body.
+    await written;
+  }
   await hasher.terminate();
-}
-
-main().catch(fatal);
+};

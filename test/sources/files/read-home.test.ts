@@ -1,6 +1,6 @@
-// The unprivileged home reader: it runs as the tenant with no supplementary groups, never
-// follows a symlink (even one swapped in mid-walk), and the daemon rejects what a misbehaving
-// reader sends.
+// The unprivileged home reader: it runs as the tenant with no supplementary groups, opens the
+// home only when the tenant (or root) decides its path, never follows a symlink (even one swapped
+// in mid-walk), and the daemon rejects what a misbehaving reader sends.
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -227,4 +227,22 @@ t.test('the daemon does not trust the reader: unsafe frames are skipped or fail 
 t.test('uid 0 is refused when the daemon is root', async (t) => {
   if (!requirePeer(t, 'root', IS_ROOT, 'tests must run as root')) return;
   await t.rejects(readHome({ home: '/root', uid: 0, gid: 0 }, { entry: () => undefined, data: () => undefined, fileEnd: () => undefined, fileSum: () => {}, warning: () => {} }), { code: 'AGENT_E_INVALID' });
+});
+
+t.test('a home below a directory another tenant owns is refused, not walked', async (t) => {
+  if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests must run as root')) return;
+  const tenant = makeTenant(t, null);
+  const other = makeTenant(t, null);
+  // The other tenant could swap `theirs` for a symlink at any time: it decides what the path means.
+  const theirs = path.join(other.base, 'theirs');
+  fs.mkdirSync(theirs, { mode: 0o755 });
+  fs.chownSync(theirs, other.uid, other.gid);
+  const home = path.join(theirs, 'home');
+  fs.mkdirSync(home, { mode: 0o755 });
+  fs.writeFileSync(path.join(home, 'index.php'), '<?php echo 1;\n');
+  execFileSync('chown', ['-R', `${tenant.uid}:${tenant.gid}`, home]);
+  const err = await readHome({ home, uid: tenant.uid, gid: tenant.gid }, { entry: () => undefined, data: () => undefined, fileEnd: () => undefined, fileSum: () => {}, warning: () => {} })
+    .then(() => null, (e: unknown) => e as { code?: string; message?: string });
+  t.equal(err?.code, 'AGENT_E_SOURCE_READ');
+  t.match(err?.message ?? '', new RegExp(`decided by uid ${other.uid}`));
 });
