@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 
-/** The bytes [start, end] of the parts, in order, read straight from disk. */
+const CHUNK = 64 * 1024;
+
+/**
+ * The bytes [start, end] of the parts, in order, read straight from disk. Nothing is awaited
+ * after the last byte is handed on: a client that has every byte closes at once, and the
+ * response must end before that, not after a threadpool round trip to close a file.
+ */
 async function* partRanges(files: { path: string; size: number }[], start: number, end: number): AsyncGenerator<Buffer> {
   let offset = 0;
   for (const f of files) {
@@ -9,9 +15,21 @@ async function* partRanges(files: { path: string; size: number }[], start: numbe
     const fileEnd = offset + f.size - 1;
     offset += f.size;
     if (fileEnd < start || fileStart > end || f.size === 0) continue;
-    // Leaving this loop early (the client went away) destroys the read stream and closes the file.
-    for await (const chunk of fs.createReadStream(f.path, { start: Math.max(start, fileStart) - fileStart, end: Math.min(end, fileEnd) - fileStart })) {
-      yield chunk as Buffer;
+    let position = Math.max(start, fileStart) - fileStart;
+    let left = Math.min(end, fileEnd) - fileStart - position + 1;
+    const file = await fs.promises.open(f.path, 'r');
+    try {
+      while (left > 0) {
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
+        const { bytesRead } = await file.read(buf, 0, buf.length, position);
+        if (bytesRead === 0) throw new Error(`${f.path} ends before its recorded size`);
+        position += bytesRead;
+        left -= bytesRead;
+        yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      }
+    } finally {
+      // Leaving early (the client went away) or at the end: closed without waiting for it.
+      void file.close().catch(() => undefined);
     }
   }
 }
