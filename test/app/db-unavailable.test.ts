@@ -2,24 +2,16 @@
 // backup.estimate fail with AGENT_E_DB_UNAVAILABLE naming the engine, the database and the
 // phase; the create's message never speaks of an estimate, and no job is left behind.
 import t from 'tap';
-import net from 'node:net';
 import path from 'node:path';
 import { IS_ROOT, requirePeer } from '../helpers/peer.ts';
 import { startDaemon } from '../helpers/daemon.ts';
 import { makeTenant } from '../helpers/tenant.ts';
+import { freePort } from '../peers/free-port.ts';
 
 if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users')) t.end();
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 t.test('backup.create and backup.estimate name the unreachable database, engine and phase', async (t) => {
-  const port = await closedPort();
+  const port = await freePort();
   const tenant = await makeTenant(t);
   const d = await startDaemon(t, { config: { databases: {
     mariadb: { host: '127.0.0.1', port, password: 'Db-S3cret-pw' },

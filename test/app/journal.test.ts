@@ -3,26 +3,17 @@
 // destinations and notifications the same way, a backup that cannot start too, and no planted
 // secret in any spelling.
 import t from 'tap';
-import net from 'node:net';
 import path from 'node:path';
 import { IS_ROOT, requirePeer } from '../helpers/peer.ts';
 import { spawnDaemon, tempDir, writeDevConfig } from '../helpers/daemon.ts';
 import { makeTenant, waitFor } from '../helpers/tenant.ts';
 import { waitForJob } from '../helpers/backup-flow.ts';
 import { RpcClient } from '../../src/client/index.ts';
+import { freePort } from '../peers/free-port.ts';
 
 if (!requirePeer(t, 'root (real Unix users)', IS_ROOT, 'tests create Unix users')) t.end();
 
 const SECRETS = { destination: 'DeStPaSsWoRd-7d1x', notification: 'NoTiFyToKeN-93fq', database: 'DbPaSsWoRd-4c2z' };
-
-/** A port nothing listens on: bound once by us, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** The ways a secret could leak: as is, URL- or base64-encoded, in any case. */
 function spellings(secret: string): RegExp[] {
@@ -35,7 +26,7 @@ const lines = (stdout: string): Line[] => stdout.split('\n').filter((l) => l.tri
 
 t.test('job starts, ends and failures, destination and notification failures reach stdout as JSON lines without secrets', async (t) => {
   const dir = tempDir(t);
-  const [notifyPort, sftpPort, dbPort] = [await closedPort(), await closedPort(), await closedPort()];
+  const [notifyPort, sftpPort, dbPort] = [await freePort(), await freePort(), await freePort()];
   writeDevConfig(dir, {
     log: { level: 'info' },
     notifications: { urls: [`generic+http://127.0.0.1:${notifyPort}/hook?token=${SECRETS.notification}`], level: 'info', retry: { attempts: 1, baseDelayMs: 0 }, timeoutMs: 2000 },

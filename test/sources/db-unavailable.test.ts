@@ -3,7 +3,6 @@
 // server that answers and refuses (covered in each engine's dump test) stays AGENT_E_DB_DUMP.
 import t from 'tap';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { hasCommand, requirePeer } from '../helpers/peer.ts';
@@ -11,21 +10,14 @@ import { parseConfig } from '../../src/config/index.ts';
 import { dumpMariadb, estimateMariadb } from '../../src/sources/mariadb/index.ts';
 import { dumpPostgresql, estimatePostgresql } from '../../src/sources/postgresql/index.ts';
 import { createPrivateDir, serverUnreachable } from '../../src/sources/common/index.ts';
+import { freePort } from '../peers/free-port.ts';
 
 const PASSWORD = 'Unr3achable-S3cret';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hat-dbdown-'));
 t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
 const spool = await createPrivateDir(work, 'spool-');
-const port = await closedPort();
+const port = await freePort();
 const { mariadb, postgresql } = parseConfig({}).databases;
 
 t.test('mariadb: closed port and missing socket', async (t) => {
