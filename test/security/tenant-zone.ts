@@ -45,3 +45,27 @@ export async function readZoneOnce(z: TenantZone, file = z.file): Promise<{ data
     return { code: (err as AgentError).code };
   }
 }
+
+/** Swaps `at` (the zone file or its directory) for a tenant-owned link to `target`, reads once, and puts it back. */
+export async function readThroughSwap(z: TenantZone, at: string, target: string): Promise<{ data?: string; code?: string }> {
+  fs.renameSync(at, `${at}.real`);
+  fs.symlinkSync(target, at);
+  fs.lchownSync(at, z.tenant.uid, z.tenant.gid);
+  try {
+    return await readZoneOnce(z);
+  } finally {
+    fs.unlinkSync(at);
+    fs.renameSync(`${at}.real`, at);
+  }
+}
+
+/** 40 reads while a racer swaps links: the secret never comes out, and each read gives the zone or fails cleanly. */
+export async function checkRacedReads(t: Test, z: TenantZone): Promise<void> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    const r = await readZoneOnce(z);
+    t.not(r.data, SECRET, 'the root-only file never comes out');
+    seen.add(r.data === ZONE ? 'zone' : r.code ?? 'other');
+  }
+  t.ok([...seen].every((s) => s === 'zone' || s === 'AGENT_E_SOURCE_READ'), `each raced read gave the zone or failed: ${[...seen].join(', ')}`);
+}
